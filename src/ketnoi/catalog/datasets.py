@@ -1,0 +1,185 @@
+"""Datasets: the unit of cataloguing, search and (later) publication and sharing."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, delete, false, func, select
+from sqlalchemy.orm import Session
+
+from ketnoi import authz
+from ketnoi.audit import service as audit
+from ketnoi.authz import Action, Actor, Kind, Visibility
+from ketnoi.catalog.databases import get_database
+from ketnoi.catalog.models import Database, DataItem, Dataset, DatasetTag, Resource, SharingForm
+from ketnoi.catalog.models import Visibility as DatasetVisibility
+from ketnoi.catalog.schemas import DatasetIn, DatasetPatch
+from ketnoi.kit.errors import Invalid, NotFound
+from ketnoi.kit.pagination import Page, keyset_page
+from ketnoi.kit.search import matches, search_text
+from ketnoi.org.service import unit_subtree
+
+FIELDS = (
+    "database_id", "owner_unit_id", "name", "description", "license_id", "topic",
+    "update_frequency", "data_class", "visibility",
+)
+
+
+@dataclass
+class DatasetFilters:
+    q: str | None = None
+    organization_id: uuid.UUID | None = None
+    database_id: uuid.UUID | None = None
+    topic: str | None = None
+    tag: str | None = None
+    license_id: str | None = None
+    data_class: str | None = None
+    update_frequency: str | None = None
+    visibility: str | None = None
+
+
+@dataclass
+class DatasetView:
+    """A dataset with what its pages and API show beside it."""
+
+    dataset: Dataset
+    tags: list[str] = field(default_factory=list)
+    items: list[DataItem] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+
+
+def visible(actor: Actor) -> ColumnElement[bool]:
+    match authz.visibility(actor, Kind.DATASET):
+        case Visibility.ALL:
+            return Dataset.id.is_not(None)
+        case Visibility.PUBLIC:
+            return Dataset.visibility == DatasetVisibility.PUBLIC
+    return false()
+
+
+def _filtered(session: Session, actor: Actor, filters: DatasetFilters) -> object:
+    query = select(Dataset).where(visible(actor), matches(Dataset.search_text, filters.q))
+    if filters.organization_id:
+        query = query.where(Dataset.owner_unit_id.in_(unit_subtree(session, filters.organization_id)))
+    for column, value in (
+        (Dataset.database_id, filters.database_id),
+        (Dataset.topic, filters.topic),
+        (Dataset.license_id, filters.license_id),
+        (Dataset.data_class, filters.data_class),
+        (Dataset.update_frequency, filters.update_frequency),
+        (Dataset.visibility, filters.visibility),
+    ):
+        if value:
+            query = query.where(column == value)
+    if filters.tag:
+        tagged = select(DatasetTag.dataset_id).where(DatasetTag.tag == filters.tag.strip().lower())
+        query = query.where(Dataset.id.in_(tagged))
+    return query
+
+
+def list_datasets(
+    session: Session, *, actor: Actor, filters: DatasetFilters, cursor: str | None = None, limit: int = 25,
+) -> tuple[Page[Dataset], dict[uuid.UUID, list[str]]]:
+    query = _filtered(session, actor, filters)
+    page = keyset_page(session, query, [Dataset.name, Dataset.id], cursor=cursor, limit=limit)  # type: ignore[arg-type]
+    return page, tags_of(session, [d.id for d in page.items])
+
+
+def count_datasets(session: Session, *, actor: Actor, filters: DatasetFilters) -> int:
+    query = _filtered(session, actor, filters)
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0  # type: ignore[attr-defined]
+
+
+def tags_of(session: Session, dataset_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    tags: dict[uuid.UUID, list[str]] = defaultdict(list)
+    if dataset_ids:
+        query = select(DatasetTag).where(DatasetTag.dataset_id.in_(dataset_ids)).order_by(DatasetTag.tag)
+        for row in session.scalars(query):
+            tags[row.dataset_id].append(row.tag)
+    return tags
+
+
+def get_dataset(session: Session, *, actor: Actor, dataset_id: uuid.UUID) -> Dataset:
+    ds = session.get(Dataset, dataset_id)
+    public = ds is not None and ds.visibility == DatasetVisibility.PUBLIC
+    if ds is None or not authz.allowed(actor, Action.VIEW, Kind.DATASET, owner_unit_id=ds.owner_unit_id, public=public):
+        raise NotFound("Không tìm thấy bộ dữ liệu.")
+    return ds
+
+
+def dataset_view(session: Session, *, actor: Actor, dataset_id: uuid.UUID) -> DatasetView:
+    ds = get_dataset(session, actor=actor, dataset_id=dataset_id)
+    items = session.scalars(select(DataItem).where(DataItem.dataset_id == ds.id).order_by(DataItem.position, DataItem.name))
+    resources = session.scalars(select(Resource).where(Resource.dataset_id == ds.id).order_by(Resource.created_at))
+    return DatasetView(ds, tags_of(session, [ds.id]).get(ds.id, []), list(items), list(resources))
+
+
+def _set_tags(session: Session, ds: Dataset, tags: list[str]) -> None:
+    session.execute(delete(DatasetTag).where(DatasetTag.dataset_id == ds.id))
+    session.add_all(DatasetTag(dataset_id=ds.id, tag=tag) for tag in tags)
+
+
+def _refresh(session: Session, ds: Dataset, db: Database, tags: list[str]) -> None:
+    ds.owner_unit_id = db.owner_unit_id
+    ds.search_text = search_text(ds.name, ds.description, " ".join(tags), db.name)
+
+
+def check_publication(session: Session, ds: Dataset) -> None:
+    """A public dataset must not carry personal data in items shared openly (Law 91/2025)."""
+    if ds.visibility != DatasetVisibility.PUBLIC:
+        return
+    personal = session.scalars(
+        select(DataItem.name).where(DataItem.dataset_id == ds.id, DataItem.is_personal.is_(True), DataItem.sharing_form == SharingForm.OPEN)
+    ).all()
+    if personal:
+        msg = "Không thể công khai: các trường chứa dữ liệu cá nhân được đánh dấu mở: " + ", ".join(personal) + "."
+        raise Invalid(msg, fields={"visibility": msg})
+
+
+def create_dataset(session: Session, *, actor: Actor, data: DatasetIn) -> DatasetView:
+    db = get_database(session, actor=actor, database_id=data.database_id)
+    authz.require(actor, Action.CREATE, Kind.DATASET, owner_unit_id=db.owner_unit_id)
+    ds = Dataset(id=uuid.uuid4(), **data.model_dump(exclude={"tags"}))
+    _refresh(session, ds, db, data.tags)
+    session.add(ds)
+    session.flush()
+    _set_tags(session, ds, data.tags)
+    after = audit.snapshot(ds, FIELDS) | {"tags": data.tags}
+    audit.record(session, actor=actor, action="create", entity_type="dataset", entity_id=ds.id, entity_label=ds.name, changes=audit.diff({}, after))
+    return DatasetView(ds, data.tags)
+
+
+def update_dataset(session: Session, *, actor: Actor, dataset_id: uuid.UUID, patch: DatasetPatch) -> DatasetView:
+    view = dataset_view(session, actor=actor, dataset_id=dataset_id)
+    ds = view.dataset
+    authz.require(actor, Action.UPDATE, Kind.DATASET, owner_unit_id=ds.owner_unit_id)
+    values = patch.model_dump(include=patch.model_fields_set)
+    for required in ("database_id", "name", "data_class", "visibility", "tags"):
+        if required in values and values[required] is None:
+            raise Invalid("Dữ liệu không hợp lệ.", fields={required: "Trường này là bắt buộc."})
+    tags = values.pop("tags", view.tags)
+    db = get_database(session, actor=actor, database_id=values.get("database_id", ds.database_id))
+    if db.id != ds.database_id:
+        authz.require(actor, Action.CREATE, Kind.DATASET, owner_unit_id=db.owner_unit_id)
+    before = audit.snapshot(ds, FIELDS) | {"tags": view.tags}
+    for name, value in values.items():
+        setattr(ds, name, value)
+    _refresh(session, ds, db, tags)
+    check_publication(session, ds)
+    if tags != view.tags:
+        _set_tags(session, ds, tags)
+    changes = audit.diff(before, audit.snapshot(ds, FIELDS) | {"tags": tags})
+    if changes:
+        audit.record(session, actor=actor, action="update", entity_type="dataset", entity_id=ds.id, entity_label=ds.name, changes=changes)
+    view.tags = tags
+    return view
+
+
+def delete_dataset(session: Session, *, actor: Actor, dataset_id: uuid.UUID) -> None:
+    ds = get_dataset(session, actor=actor, dataset_id=dataset_id)
+    authz.require(actor, Action.DELETE, Kind.DATASET, owner_unit_id=ds.owner_unit_id)
+    changes = audit.diff(audit.snapshot(ds, FIELDS), dict.fromkeys(FIELDS))
+    audit.record(session, actor=actor, action="delete", entity_type="dataset", entity_id=ds.id, entity_label=ds.name, changes=changes)
+    session.delete(ds)

@@ -1,0 +1,14 @@
+"""Imports every table so Alembic and tests see the whole metadata."""
+
+from ketnoi.audit.models import AuditEvent
+from ketnoi.auth.models import ApiToken, LoginSession, User
+from ketnoi.catalog.models import Database, DataItem, Dataset, DatasetTag, Resource
+from ketnoi.db import Base
+from ketnoi.jobs.models import Job
+from ketnoi.notify.models import Notification
+from ketnoi.org.models import FocalPoint, Organization
+
+__all__ = [
+    "ApiToken", "AuditEvent", "Base", "DataItem", "Database", "Dataset", "DatasetTag",
+    "FocalPoint", "Job", "LoginSession", "Notification", "Organization", "Resource", "User",
+]

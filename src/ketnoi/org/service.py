@@ -1,0 +1,185 @@
+"""Organizations (ministry units and external agencies) and their focal points."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from sqlalchemy import exists, func, literal, select
+from sqlalchemy.orm import Session
+
+from ketnoi import authz
+from ketnoi.audit import service as audit
+from ketnoi.authz import Action, Actor, Kind
+from ketnoi.kit.errors import Conflict, Invalid, NotFound
+from ketnoi.kit.pagination import Page, keyset_page
+from ketnoi.kit.search import matches, search_text
+from ketnoi.org.models import FocalPoint, Organization
+from ketnoi.org.schemas import FocalPointIn, OrganizationIn, OrganizationPatch
+
+ORG_FIELDS = ("name", "short_name", "kind", "parent_id", "agency_code", "email", "phone", "website", "address", "description")
+FOCAL_FIELDS = ("full_name", "position", "phone", "email", "appointment_document", "started_on", "ended_on")
+
+
+def unit_subtree(session: Session, unit_id: uuid.UUID) -> list[uuid.UUID]:
+    """The unit and every unit below it (recursive CTE; both databases)."""
+    tree = select(Organization.id).where(Organization.id == unit_id).cte("tree", recursive=True)
+    tree = tree.union_all(select(Organization.id).where(Organization.parent_id == tree.c.id))
+    return list(session.scalars(select(tree.c.id)))
+
+
+def list_organizations(
+    session: Session, *, actor: Actor, q: str | None = None, kind: str | None = None,
+    parent_id: uuid.UUID | None = None, cursor: str | None = None, limit: int = 25,
+) -> Page[Organization]:
+    authz.require(actor, Action.VIEW, Kind.ORGANIZATION, public=True)
+    query = select(Organization).where(matches(Organization.search_text, q))
+    if kind:
+        query = query.where(Organization.kind == kind)
+    if parent_id:
+        query = query.where(Organization.parent_id == parent_id)
+    return keyset_page(session, query, [Organization.name, Organization.id], cursor=cursor, limit=limit)
+
+
+def all_units(session: Session) -> list[Organization]:
+    """Every organization, for choice lists (a ministry has tens to hundreds)."""
+    return list(session.scalars(select(Organization).order_by(Organization.name)))
+
+
+def get_organization(session: Session, *, actor: Actor, org_id: uuid.UUID) -> Organization:
+    authz.require(actor, Action.VIEW, Kind.ORGANIZATION, public=True)
+    org = session.get(Organization, org_id)
+    if org is None:
+        raise NotFound("Không tìm thấy tổ chức.")
+    return org
+
+
+def _check(session: Session, org: Organization) -> None:
+    if org.agency_code:
+        taken = select(Organization.id).where(Organization.agency_code == org.agency_code, Organization.id != org.id)
+        if session.scalar(taken):
+            msg = "Mã định danh điện tử này đã được dùng cho tổ chức khác."
+            raise Conflict(msg, fields={"agency_code": msg})
+    if org.parent_id is not None:
+        if session.get(Organization, org.parent_id) is None:
+            raise Invalid("Dữ liệu không hợp lệ.", fields={"parent_id": "Đơn vị cấp trên không tồn tại."})
+        if org.id is not None and org.parent_id in unit_subtree(session, org.id):
+            raise Invalid("Dữ liệu không hợp lệ.", fields={"parent_id": "Đơn vị cấp trên không được là chính nó hoặc đơn vị cấp dưới."})
+
+
+def _refresh_search(org: Organization) -> None:
+    org.search_text = search_text(org.name, org.short_name, org.agency_code)
+
+
+def create_organization(session: Session, *, actor: Actor, data: OrganizationIn) -> Organization:
+    authz.require(actor, Action.CREATE, Kind.ORGANIZATION, owner_unit_id=data.parent_id)
+    org = Organization(id=uuid.uuid4(), **data.model_dump())
+    _check(session, org)
+    _refresh_search(org)
+    session.add(org)
+    session.flush()
+    audit.record(
+        session, actor=actor, action="create", entity_type="organization", entity_id=org.id,
+        entity_label=org.name, changes=audit.diff({}, audit.snapshot(org, ORG_FIELDS)),
+    )
+    return org
+
+
+def update_organization(session: Session, *, actor: Actor, org_id: uuid.UUID, patch: OrganizationPatch) -> Organization:
+    org = get_organization(session, actor=actor, org_id=org_id)
+    authz.require(actor, Action.UPDATE, Kind.ORGANIZATION, owner_unit_id=org.id)
+    values = patch.model_dump(include=patch.model_fields_set)
+    for required in ("name", "kind"):
+        if required in values and values[required] is None:
+            raise Invalid("Dữ liệu không hợp lệ.", fields={required: "Trường này là bắt buộc."})
+    if "parent_id" in values and values["parent_id"] != org.parent_id:
+        # Moving a unit changes whose stewards may edit it: that is the administrator's call.
+        authz.require(actor, Action.CREATE, Kind.ORGANIZATION)
+    before = audit.snapshot(org, ORG_FIELDS)
+    for name, value in values.items():
+        setattr(org, name, value)
+    _check(session, org)
+    _refresh_search(org)
+    changes = audit.diff(before, audit.snapshot(org, ORG_FIELDS))
+    if changes:
+        audit.record(session, actor=actor, action="update", entity_type="organization", entity_id=org.id, entity_label=org.name, changes=changes)
+    return org
+
+
+def delete_organization(session: Session, *, actor: Actor, org_id: uuid.UUID) -> None:
+    org = get_organization(session, actor=actor, org_id=org_id)
+    authz.require(actor, Action.DELETE, Kind.ORGANIZATION, owner_unit_id=org.id)
+    from ketnoi.auth.models import User  # users belong to units; checked here, not by a cascade
+
+    if session.scalar(select(exists().where(Organization.parent_id == org.id))):
+        raise Conflict("Không thể xoá: tổ chức còn đơn vị trực thuộc.")
+    if session.scalar(select(exists().where(User.unit_id == org.id))):
+        raise Conflict("Không thể xoá: tổ chức còn tài khoản người dùng.")
+    if _owns_records(session, org.id):
+        raise Conflict("Không thể xoá: tổ chức còn cơ sở dữ liệu hoặc bộ dữ liệu.")
+    audit.record(
+        session, actor=actor, action="delete", entity_type="organization", entity_id=org.id,
+        entity_label=org.name, changes=audit.diff(audit.snapshot(org, ORG_FIELDS), dict.fromkeys(ORG_FIELDS)),
+    )
+    session.delete(org)
+
+
+def _owns_records(session: Session, org_id: uuid.UUID) -> bool:
+    # The catalog sits above org in the import order, so its tables are looked up by name.
+    from sqlalchemy import table, column
+
+    for name in ("databases", "datasets"):
+        owned = table(name, column("owner_unit_id"))
+        if session.scalar(select(literal(1)).select_from(owned).where(owned.c.owner_unit_id == org_id).limit(1)):
+            return True
+    return False
+
+
+def focal_points(session: Session, *, actor: Actor, org_id: uuid.UUID) -> list[FocalPoint]:
+    """Current focal point first, then the earlier appointments (the history)."""
+    get_organization(session, actor=actor, org_id=org_id)
+    authz.require(actor, Action.VIEW, Kind.FOCAL_POINT, public=True)
+    query = (
+        select(FocalPoint).where(FocalPoint.organization_id == org_id)
+        .order_by(FocalPoint.ended_on.is_not(None), FocalPoint.started_on.desc(), FocalPoint.id)
+    )
+    return list(session.scalars(query))
+
+
+def current_focal_points(session: Session, org_ids: list[uuid.UUID]) -> dict[uuid.UUID, FocalPoint]:
+    query = select(FocalPoint).where(FocalPoint.organization_id.in_(org_ids), FocalPoint.ended_on.is_(None))
+    return {fp.organization_id: fp for fp in session.scalars(query)}
+
+
+def appoint_focal_point(session: Session, *, actor: Actor, org_id: uuid.UUID, data: FocalPointIn) -> FocalPoint:
+    """Appoint a new focal point; the previous one's appointment ends the day before."""
+    org = get_organization(session, actor=actor, org_id=org_id)
+    authz.require(actor, Action.CREATE, Kind.FOCAL_POINT, owner_unit_id=org.id)
+    current = current_focal_points(session, [org.id]).get(org.id)
+    if current is not None:
+        if data.started_on <= current.started_on:
+            msg = f"Ngày bắt đầu phải sau ngày bắt đầu của đầu mối hiện tại ({current.started_on:%d/%m/%Y})."
+            raise Invalid("Dữ liệu không hợp lệ.", fields={"started_on": msg})
+        before = audit.snapshot(current, FOCAL_FIELDS)
+        current.ended_on = data.started_on - timedelta(days=1)
+        audit.record(
+            session, actor=actor, action="update", entity_type="focal_point", entity_id=current.id,
+            entity_label=current.full_name, changes=audit.diff(before, audit.snapshot(current, FOCAL_FIELDS)),
+        )
+    point = FocalPoint(id=uuid.uuid4(), organization_id=org.id, **data.model_dump())
+    session.add(point)
+    session.flush()
+    changes = audit.diff({}, audit.snapshot(point, FOCAL_FIELDS))
+    audit.record(session, actor=actor, action="create", entity_type="focal_point", entity_id=point.id, entity_label=point.full_name, changes=changes)
+    audit.record(session, actor=actor, action="appoint_focal_point", entity_type="organization", entity_id=org.id, entity_label=org.name, changes={"focal_point": [current.full_name if current else None, point.full_name]})
+    return point
+
+
+def count_organizations(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Organization)) or 0
+
+
+def today() -> date:
+    from ketnoi.kit.clock import utcnow
+
+    return utcnow().date()

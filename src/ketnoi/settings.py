@@ -1,0 +1,79 @@
+"""Every setting of ketnoi, typed, with a default and a one-line description.
+
+`docs/configuration.md` is generated from this module (`ketnoi settings docs`) and a test keeps
+the two in agreement, so documentation cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+VAR_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KETNOI_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{VAR_DIR}/ketnoi.db",
+        description="SQLAlchemy URL of the metadata database (SQLite file or postgresql+psycopg://).",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL; when set, the job queue uses Redis instead of the SQLite file.",
+    )
+    secret_key: str = Field(
+        default="",
+        description="Key for signing tokens; generated once into var/secret_key when empty.",
+    )
+    var_dir: Path = Field(default=VAR_DIR, description="Directory for the SQLite files, uploads and keys.")
+    default_locale: str = Field(default="vi", description="Language of the UI when the user has not chosen one (vi or en).")
+    session_hours: int = Field(default=12, ge=1, description="Lifetime of a login session, in hours.")
+    cookie_secure: bool = Field(default=False, description="Send cookies only over HTTPS (turn on behind TLS).")
+    max_upload_mb: int = Field(default=200, ge=1, description="Largest accepted upload, in megabytes.")
+    page_size: int = Field(default=25, ge=1, le=500, description="Default number of rows per list page.")
+    demo_password: str | None = Field(
+        default=None,
+        description="Password of the demo accounts; generated and printed by `demo load` when unset.",
+    )
+    email_backend: str = Field(
+        default="console",
+        pattern="^(console|smtp)$",
+        description="How e-mail is sent: console (printed to the log) or smtp.",
+    )
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server host.")
+    smtp_port: int = Field(default=25, description="SMTP server port.")
+    smtp_user: str | None = Field(default=None, description="SMTP user name, if the server needs login.")
+    smtp_password: str | None = Field(default=None, description="SMTP password (never logged).")
+    smtp_starttls: bool = Field(default=False, description="Use STARTTLS on the SMTP connection.")
+    email_from: str = Field(default="ketnoi@localhost", description="Sender address of notification e-mails.")
+    jobs_immediate: bool = Field(
+        default=False,
+        description="Run jobs in the calling process right after commit (tests, one-off commands).",
+    )
+    base_url: str = Field(default="http://127.0.0.1:8000", description="Public address used in links in e-mails.")
+
+    def ensure_var_dir(self) -> Path:
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        return self.var_dir
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated on first use and kept under var/."""
+        if self.secret_key:
+            return self.secret_key
+        import secrets
+
+        path = self.ensure_var_dir() / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
