@@ -123,7 +123,7 @@ def _set_tags(session: Session, ds: Dataset, tags: list[str]) -> None:
 
 def _refresh(session: Session, ds: Dataset, db: Database, tags: list[str]) -> None:
     ds.owner_unit_id = db.owner_unit_id
-    ds.search_text = search_text(ds.name, ds.description, " ".join(tags), db.name)
+    ds.search_text = search_text(ds.name, ds.description, " ".join(tags))
 
 
 def check_publication(session: Session, ds: Dataset) -> None:

@@ -1,0 +1,80 @@
+"""Test fixtures: a real database (SQLite file, or PostgreSQL when KETNOI_TEST_DATABASE_URL says so).
+
+The schema is built once per run by the real Alembic migrations; after each test every table is
+emptied, so tests are independent without mocking storage.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_VAR = Path(tempfile.mkdtemp(prefix="ketnoi-test-"))
+_URL = os.environ.get("KETNOI_TEST_DATABASE_URL") or f"sqlite:///{_VAR}/test.db"
+os.environ["KETNOI_DATABASE_URL"] = _URL
+os.environ["KETNOI_VAR_DIR"] = str(_VAR)
+os.environ["KETNOI_SECRET_KEY"] = "test-secret-key-not-for-production"
+os.environ["KETNOI_JOBS_IMMEDIATE"] = "true"
+os.environ.pop("KETNOI_REDIS_URL", None)
+
+from sqlalchemy import Engine, text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from ketnoi import migrate  # noqa: E402
+from ketnoi.db import get_engine, unit_of_work  # noqa: E402
+from ketnoi.models import Base  # noqa: E402
+
+
+def _reset_postgres_database(url: str) -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[Engine]:
+    if _URL.startswith("postgresql"):
+        _reset_postgres_database(_URL)
+    eng = get_engine()
+    migrate.upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+def _empty_tables(eng: Engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with eng.begin() as conn:
+        if eng.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(tables) + " CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "engine" in request.fixturenames:
+        _empty_tables(request.getfixturevalue("engine"))
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A session inside one unit of work; committed at the end of the test."""
+    with unit_of_work(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def var_dir() -> Path:
+    return _VAR
