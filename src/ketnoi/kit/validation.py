@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
@@ -38,9 +39,10 @@ _MESSAGES = {
 }
 
 
-def vietnamese_fields(error: ValidationError) -> dict[str, str]:
+def vietnamese_fields(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """{field path: Vietnamese message} from Pydantic's error list (first error of each field)."""
     fields: dict[str, str] = {}
-    for item in error.errors():
+    for item in errors:
         name = ".".join(str(part) for part in item["loc"]) or "_body"
         if item["type"] == "value_error":
             message = str(item.get("ctx", {}).get("error", item["msg"]))
@@ -58,7 +60,7 @@ def parse(model: type[M], data: Any) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise Invalid("Dữ liệu không hợp lệ, vui lòng kiểm tra các trường được đánh dấu.", fields=vietnamese_fields(exc)) from None
+        raise Invalid("Dữ liệu không hợp lệ, vui lòng kiểm tra các trường được đánh dấu.", fields=vietnamese_fields(exc.errors())) from None
 
 
 class Input(BaseModel):

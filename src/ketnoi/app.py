@@ -1,0 +1,58 @@
+"""create_app(): settings, middleware, routers. No logic here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from ketnoi import __version__, migrate
+from ketnoi.db import get_engine
+from ketnoi.web import errors, health
+from ketnoi.web.middleware import request_context
+
+
+class NotMigrated(RuntimeError):
+    pass
+
+
+def check_schema() -> None:
+    """Refuse to serve a database whose schema is older (or newer) than this code."""
+    engine = get_engine()
+    current, head = migrate.current_revision(engine), migrate.head_revision()
+    if current != head:
+        raise NotMigrated(
+            f"Cơ sở dữ liệu chưa được nâng cấp (phiên bản {current or 'trống'}, cần {head}). "
+            "Hãy chạy: ketnoi db upgrade  /  The database is not migrated: run `ketnoi db upgrade`."
+        )
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    check_schema()
+    yield
+
+
+def create_app(*, check_migrations: bool = True) -> FastAPI:
+    from ketnoi.api import router as api_router
+    from ketnoi.views import router as html_router
+
+    app = FastAPI(
+        title="ketnoi API",
+        version=__version__,
+        description="API của nền tảng quản lý, kết nối và chia sẻ dữ liệu số (Nghị định 47/2020/NĐ-CP).",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan if check_migrations else None,
+    )
+    app.middleware("http")(request_context)
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
+    app.include_router(health.router)
+    app.include_router(api_router)
+    app.include_router(html_router)
+    return app

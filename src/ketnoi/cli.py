@@ -1,0 +1,154 @@
+"""The `ketnoi` command: serve, worker, db, demo, user, token, settings."""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+import sys
+
+import typer
+from rich.console import Console
+
+from ketnoi.settings import get_settings
+
+app = typer.Typer(help="ketnoi: quản lý, kết nối và chia sẻ dữ liệu số.", no_args_is_help=True)
+db_app = typer.Typer(help="Cơ sở dữ liệu của nền tảng.", no_args_is_help=True)
+demo_app = typer.Typer(help="Dữ liệu mẫu của Bộ.", no_args_is_help=True)
+user_app = typer.Typer(help="Tài khoản người dùng.", no_args_is_help=True)
+token_app = typer.Typer(help="Token API.", no_args_is_help=True)
+settings_app = typer.Typer(help="Cấu hình.", no_args_is_help=True)
+for sub, name in ((db_app, "db"), (demo_app, "demo"), (user_app, "user"), (token_app, "token"), (settings_app, "settings")):
+    app.add_typer(sub, name=name)
+console = Console()
+err = Console(stderr=True)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe."),
+    port: int = typer.Option(8000, help="Cổng."),
+    workers: int = typer.Option(1, help="Số tiến trình."),
+    reload: bool = typer.Option(False, help="Tự tải lại khi mã thay đổi (phát triển)."),
+) -> None:
+    """Chạy máy chủ web (trang và API)."""
+    import uvicorn
+
+    from ketnoi.app import NotMigrated, check_schema
+
+    try:
+        check_schema()
+    except NotMigrated as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    uvicorn.run("ketnoi.asgi:app", host=host, port=port, workers=workers, reload=reload, access_log=False)
+
+
+@app.command()
+def worker(workers: int = typer.Option(1, help="Số luồng xử lý công việc.")) -> None:
+    """Chạy tiến trình xử lý công việc nền."""
+    from ketnoi.jobs.worker import run_worker
+
+    run_worker(workers=workers)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Nâng cấp lược đồ cơ sở dữ liệu lên phiên bản mới nhất."""
+    from ketnoi import migrate
+    from ketnoi.db import get_engine
+
+    migrate.upgrade(get_engine())
+    console.print(f"Cơ sở dữ liệu đã ở phiên bản {migrate.head_revision()}.")
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Nạp dữ liệu mẫu của Bộ KH&CN (chạy lại nhiều lần không tạo trùng)."""
+    from ketnoi.db import unit_of_work
+    from ketnoi.demo.loader import load_demo
+
+    settings = get_settings()
+    password = settings.demo_password
+    generated = password is None
+    if password is None:
+        path = settings.ensure_var_dir() / "demo_password"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(12))
+            path.chmod(0o600)
+        password = path.read_text().strip()
+    with unit_of_work() as session:
+        result = load_demo(session, password=password)
+    console.print(f"Dữ liệu mẫu: {result}")
+    if generated:
+        console.print(f"Mật khẩu các tài khoản mẫu (admin, lanhdao, ttcntt, …): [bold]{password}[/bold] (lưu tại var/demo_password)")
+
+
+@user_app.command("create")
+def user_create(
+    username: str,
+    role: str = typer.Option(..., help="admin | steward | leader"),
+    full_name: str = typer.Option(..., help="Họ và tên."),
+    email: str = typer.Option(None, help="E-mail."),
+    unit: str = typer.Option(None, help="Mã định danh (agency code) của đơn vị, bắt buộc với steward."),
+) -> None:
+    """Tạo tài khoản (mật khẩu nhập từ bàn phím hoặc KETNOI_NEW_PASSWORD)."""
+    import os
+
+    from sqlalchemy import select
+
+    from ketnoi.auth import service as auth
+    from ketnoi.db import unit_of_work
+    from ketnoi.identity import system_actor
+    from ketnoi.kit.errors import DomainError
+    from ketnoi.org.models import Organization
+
+    password = os.environ.get("KETNOI_NEW_PASSWORD") or getpass.getpass("Mật khẩu: ")
+    try:
+        with unit_of_work() as session:
+            unit_id = None
+            if unit:
+                unit_id = session.scalar(select(Organization.id).where(Organization.agency_code == unit.upper()))
+                if unit_id is None:
+                    raise typer.BadParameter(f"Không có đơn vị mã {unit}.")
+            user = auth.create_user(
+                session, actor=system_actor(), username=username, full_name=full_name, password=password,
+                role=role, unit_id=unit_id, email=email,
+            )
+            console.print(f"Đã tạo tài khoản {user.username} ({user.role}).")
+    except DomainError as exc:
+        _fail(exc)
+
+
+@token_app.command("create")
+def token_create(username: str, name: str = typer.Option("cli", help="Tên gợi nhớ của token.")) -> None:
+    """In ra một token API mới của USER (dùng cho script). Token chỉ hiển thị một lần."""
+    from ketnoi.auth import service as auth
+    from ketnoi.db import unit_of_work
+    from ketnoi.identity import actor_for
+    from ketnoi.kit.errors import DomainError
+
+    try:
+        with unit_of_work() as session:
+            user = auth.get_user_by_username(session, username)
+            _token, secret = auth.create_token(session, actor=actor_for(session, user), name=name)
+    except DomainError as exc:
+        _fail(exc)
+    sys.stdout.write(secret + "\n")
+
+
+@settings_app.command("docs")
+def settings_docs() -> None:
+    """In tài liệu cấu hình (docs/configuration.md) sinh từ settings.py."""
+    from ketnoi.settings_docs import render_markdown
+
+    sys.stdout.write(render_markdown())
+
+
+def _fail(exc: Exception) -> None:
+    from ketnoi.kit.errors import DomainError
+
+    assert isinstance(exc, DomainError)
+    err.print(f"[red]{exc.message}[/red]")
+    for field, message in exc.fields.items():
+        err.print(f"  {field}: {message}")
+    raise typer.Exit(1)

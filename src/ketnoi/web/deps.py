@@ -1,0 +1,67 @@
+"""Request dependencies: the unit of work, the acting user, the locale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from ketnoi.auth import service as auth
+from ketnoi.auth.models import User
+from ketnoi.authz import PUBLIC, Actor
+from ketnoi.db import unit_of_work
+from ketnoi.identity import actor_for
+from ketnoi.kit.errors import Unauthenticated
+from ketnoi.settings import get_settings
+from ketnoi.web.i18n import LOCALES
+from ketnoi.web.security import LANG_COOKIE, SESSION_COOKIE
+
+
+def get_session() -> Iterator[Session]:
+    """One transaction per request: committed when the handler returns, rolled back if it raises."""
+    with unit_of_work() as session:
+        yield session
+
+
+DB = Annotated[Session, Depends(get_session)]
+
+
+@dataclass
+class Principal:
+    actor: Actor
+    user: User | None
+    via_token: bool
+
+
+def get_principal(request: Request, session: DB) -> Principal:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        user = auth.user_for_token(session, secret=header[7:].strip())
+        if user is None:
+            raise Unauthenticated("Token không hợp lệ hoặc đã bị thu hồi.")
+        principal = Principal(actor_for(session, user), user, via_token=True)
+    elif secret := request.cookies.get(SESSION_COOKIE):
+        user = auth.user_for_session(session, secret=secret)
+        principal = Principal(actor_for(session, user), user, False) if user else Principal(PUBLIC, None, False)
+    else:
+        principal = Principal(PUBLIC, None, False)
+    request.state.principal = principal
+    return principal
+
+
+def get_actor(principal: Annotated[Principal, Depends(get_principal)]) -> Actor:
+    return principal.actor
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def locale_of(request: Request) -> str:
+    chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    if chosen in LOCALES:
+        return chosen
+    return get_settings().default_locale

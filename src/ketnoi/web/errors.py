@@ -1,0 +1,88 @@
+"""Domain errors to HTTP: typed JSON for the API, a Vietnamese page for browsers.
+
+Every refusal (403) is also written to the audit trail in its own transaction, because the
+request's own transaction was rolled back with the change that was refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ketnoi.audit import service as audit
+from ketnoi.authz import PUBLIC
+from ketnoi.db import unit_of_work
+from ketnoi.kit.errors import DomainError, Forbidden
+from ketnoi.kit.validation import vietnamese_fields
+from ketnoi.web.templating import render, translate
+
+log = logging.getLogger("ketnoi.web")
+
+_HTTP_TYPES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_error"}
+_HTTP_MESSAGES = {
+    404: "Không tìm thấy trang hoặc bản ghi.",
+    405: "Phương thức không được hỗ trợ.",
+    401: "Bạn cần đăng nhập.",
+    413: "Nội dung gửi lên quá lớn.",
+}
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(request: Request, status: int, type_: str, message: str, fields: dict[str, str] | None = None) -> Response:
+    message = translate(request, message)
+    fields = {k: translate(request, v) for k, v in (fields or {}).items()}
+    if is_api(request):
+        body: dict[str, Any] = {"error": {"type": type_, "message": message, "fields": fields}}
+        headers = {"www-authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(body, status_code=status, headers=headers)
+    return render(request, "error.html", {"status": status, "message": message, "fields": fields}, status_code=status)
+
+
+def _record_denial(request: Request) -> None:
+    principal = getattr(request.state, "principal", None)
+    actor = principal.actor if principal else PUBLIC
+    try:
+        with unit_of_work() as session:
+            audit.record_denial(session, actor=actor, what=f"{request.method} {request.url.path}", path=request.url.path)
+    except Exception:  # the refusal still stands if the log write fails; say so in the log
+        log.exception("could not record an access denial")
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    if isinstance(exc, Forbidden):
+        _record_denial(request)
+    return error_response(request, exc.status, exc.type, exc.message, exc.fields)
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return error_response(request, 400, "bad_request", "Nội dung JSON không hợp lệ.")
+    located = [
+        dict(item, loc=[p for p in item.get("loc", ()) if p not in ("body", "query", "path", "header")])
+        for item in errors
+    ]
+    fields = vietnamese_fields(located)
+    return error_response(request, 422, "validation_error", "Dữ liệu không hợp lệ, vui lòng kiểm tra các trường được đánh dấu.", fields)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
+    return error_response(request, exc.status_code, _HTTP_TYPES.get(exc.status_code, "error"), message)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
