@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import exists, func, literal, select
 from sqlalchemy.orm import Session
@@ -22,9 +22,9 @@ FOCAL_FIELDS = ("full_name", "position", "phone", "email", "appointment_document
 
 
 def unit_subtree(session: Session, unit_id: uuid.UUID) -> list[uuid.UUID]:
-    """The unit and every unit below it (recursive CTE; both databases)."""
+    """The unit and every unit below it (recursive CTE; UNION so a cycle cannot recurse forever)."""
     tree = select(Organization.id).where(Organization.id == unit_id).cte("tree", recursive=True)
-    tree = tree.union_all(select(Organization.id).where(Organization.parent_id == tree.c.id))
+    tree = tree.union(select(Organization.id).where(Organization.parent_id == tree.c.id))
     return list(session.scalars(select(tree.c.id)))
 
 
@@ -54,17 +54,24 @@ def get_organization(session: Session, *, actor: Actor, org_id: uuid.UUID) -> Or
     return org
 
 
+def _check_parent(session: Session, org_id: uuid.UUID | None, parent_id: uuid.UUID | None) -> None:
+    """Called before the new parent is assigned, so the hierarchy in the database has no cycle yet."""
+    if parent_id is None:
+        return
+    if session.get(Organization, parent_id) is None:
+        raise Invalid("Dữ liệu không hợp lệ.", fields={"parent_id": "Đơn vị cấp trên không tồn tại."})
+    if org_id is not None and parent_id in unit_subtree(session, org_id):
+        raise Invalid("Dữ liệu không hợp lệ.", fields={"parent_id": "Đơn vị cấp trên không được là chính nó hoặc đơn vị cấp dưới."})
+
+
 def _check(session: Session, org: Organization) -> None:
     if org.agency_code:
         taken = select(Organization.id).where(Organization.agency_code == org.agency_code, Organization.id != org.id)
-        if session.scalar(taken):
+        with session.no_autoflush:  # check the pending value before it reaches the unique index
+            clash = session.scalar(taken)
+        if clash:
             msg = "Mã định danh điện tử này đã được dùng cho tổ chức khác."
             raise Conflict(msg, fields={"agency_code": msg})
-    if org.parent_id is not None:
-        if session.get(Organization, org.parent_id) is None:
-            raise Invalid("Dữ liệu không hợp lệ.", fields={"parent_id": "Đơn vị cấp trên không tồn tại."})
-        if org.id is not None and org.parent_id in unit_subtree(session, org.id):
-            raise Invalid("Dữ liệu không hợp lệ.", fields={"parent_id": "Đơn vị cấp trên không được là chính nó hoặc đơn vị cấp dưới."})
 
 
 def _refresh_search(org: Organization) -> None:
@@ -73,6 +80,7 @@ def _refresh_search(org: Organization) -> None:
 
 def create_organization(session: Session, *, actor: Actor, data: OrganizationIn) -> Organization:
     authz.require(actor, Action.CREATE, Kind.ORGANIZATION, owner_unit_id=data.parent_id)
+    _check_parent(session, None, data.parent_id)
     org = Organization(id=uuid.uuid4(), **data.model_dump())
     _check(session, org)
     _refresh_search(org)
@@ -95,6 +103,7 @@ def update_organization(session: Session, *, actor: Actor, org_id: uuid.UUID, pa
     if "parent_id" in values and values["parent_id"] != org.parent_id:
         # Moving a unit changes whose stewards may edit it: that is the administrator's call.
         authz.require(actor, Action.CREATE, Kind.ORGANIZATION)
+        _check_parent(session, org.id, values["parent_id"])
     before = audit.snapshot(org, ORG_FIELDS)
     for name, value in values.items():
         setattr(org, name, value)
@@ -177,9 +186,3 @@ def appoint_focal_point(session: Session, *, actor: Actor, org_id: uuid.UUID, da
 
 def count_organizations(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Organization)) or 0
-
-
-def today() -> date:
-    from ketnoi.kit.clock import utcnow
-
-    return utcnow().date()

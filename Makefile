@@ -1,0 +1,48 @@
+# ketnoi — `make run` to try it, `make test` to test it.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ketnoi_test
+export KETNOI_DATABASE_URL ?= sqlite:///var/ketnoi.db
+
+.PHONY: install run migrate demo serve test test-sqlite test-postgres lint docs bench bench-catalog clean
+
+$(BIN)/ketnoi: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(BIN)/ketnoi
+
+install: $(BIN)/ketnoi ## create .venv and install ketnoi with its development tools
+
+migrate: install
+	$(BIN)/ketnoi db upgrade
+
+demo: migrate
+	$(BIN)/ketnoi demo load
+
+run: demo ## install, migrate, load the demo ministry once, serve on http://127.0.0.1:8000
+	$(BIN)/ketnoi serve --host 127.0.0.1 --port 8000
+
+lint: install ## ruff and mypy
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+test: lint test-sqlite test-postgres ## the whole suite on SQLite, then on PostgreSQL
+
+test-sqlite: install
+	env -u KETNOI_DATABASE_URL KETNOI_TEST_DATABASE_URL= $(BIN)/pytest -q
+
+test-postgres: install
+	env -u KETNOI_DATABASE_URL KETNOI_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q
+
+docs: install ## regenerate docs/configuration.md from settings.py
+	$(BIN)/ketnoi settings docs > docs/configuration.md
+
+bench: bench-catalog
+
+bench-catalog: install ## search list page and /api/v1/datasets?q= with 50,000 datasets, SQLite and PostgreSQL
+	$(BIN)/python bench/catalog.py
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,170 @@
+"""Load the demo ministry through the real services, once: a second run finds everything and adds nothing.
+
+Presence is decided by natural keys: an organization's agency code, a focal point's person and start
+date within its unit, an account's username, a database's code, a dataset's name within its database
+and a data item's name within its dataset. What exists is left as it is (never updated or duplicated).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, fields
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ketnoi.auth import service as auth
+from ketnoi.auth.models import User
+from ketnoi.authz import Actor
+from ketnoi.catalog import databases, datasets, items
+from ketnoi.catalog.models import Database, DataItem, Dataset
+from ketnoi.catalog.schemas import DatabaseIn, DataItemIn, DatasetIn
+from ketnoi.demo import data
+from ketnoi.demo.specs import AccountSpec, DatabaseSpec, DatasetSpec, FocalPointSpec, OrgSpec
+from ketnoi.identity import system_actor
+from ketnoi.kit.errors import Invalid
+from ketnoi.kit.vn import nfc
+from ketnoi.org import service as org
+from ketnoi.org.models import FocalPoint, Organization
+from ketnoi.org.schemas import FocalPointIn, OrganizationIn
+
+
+@dataclass
+class Tally:
+    """How many records of one kind this run created, and how many it found already there."""
+
+    created: int = 0
+    present: int = 0
+
+    def count(self, *, created: bool) -> None:
+        if created:
+            self.created += 1
+        else:
+            self.present += 1
+
+
+@dataclass
+class DemoResult:
+    organizations: Tally = field(default_factory=Tally)
+    focal_points: Tally = field(default_factory=Tally)
+    users: Tally = field(default_factory=Tally)
+    databases: Tally = field(default_factory=Tally)
+    datasets: Tally = field(default_factory=Tally)
+    data_items: Tally = field(default_factory=Tally)
+
+    def tallies(self) -> dict[str, Tally]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @property
+    def created(self) -> int:
+        return sum(t.created for t in self.tallies().values())
+
+    @property
+    def present(self) -> int:
+        return sum(t.present for t in self.tallies().values())
+
+
+def load_demo(session: Session, *, password: str) -> DemoResult:
+    """Create the demo ministry (units, focal points, accounts, databases, datasets, items) where missing.
+
+    `password` is given to every demo account that does not exist yet. The caller's unit of work
+    commits; nothing here commits or rolls back.
+    """
+    if len(password) < auth.MIN_PASSWORD:
+        msg = f"Mật khẩu phải có ít nhất {auth.MIN_PASSWORD} ký tự."
+        raise Invalid(msg, fields={"password": msg})
+    actor = system_actor()
+    result = DemoResult()
+    units = {spec.agency_code: _organization(session, actor, spec, result.organizations) for spec in data.ORGANIZATIONS}
+    for focal in data.FOCAL_POINTS:
+        _focal_point(session, actor, units[focal.org], focal, result.focal_points)
+    for account in data.ACCOUNTS:
+        _account(session, actor, units, account, password, result.users)
+    for db_spec in data.DATABASES:
+        database = _database(session, actor, units[db_spec.owner], db_spec, result.databases)
+        for ds_spec in db_spec.datasets:
+            dataset_id = _dataset(session, actor, database, ds_spec, result.datasets)
+            _items(session, actor, dataset_id, ds_spec, result.data_items)
+    return result
+
+
+def _organization(session: Session, actor: Actor, spec: OrgSpec, tally: Tally) -> Organization:
+    found = session.scalar(select(Organization).where(Organization.agency_code == spec.agency_code))
+    tally.count(created=found is None)
+    if found is not None:
+        return found
+    parent = None
+    if spec.parent:
+        parent = session.scalar(select(Organization.id).where(Organization.agency_code == spec.parent))
+    payload = OrganizationIn(
+        name=spec.name, short_name=spec.short_name, kind=spec.kind, parent_id=parent, agency_code=spec.agency_code,
+        email=spec.email, phone=spec.phone, website=spec.website, address=spec.address, description=spec.description,
+    )
+    return org.create_organization(session, actor=actor, data=payload)
+
+
+def _focal_point(session: Session, actor: Actor, unit: Organization, spec: FocalPointSpec, tally: Tally) -> None:
+    # Present when this appointment, or a later one, is already on record: the demo never rewrites history.
+    later = select(FocalPoint.id).where(FocalPoint.organization_id == unit.id, FocalPoint.started_on >= spec.started_on)
+    found = session.scalar(later.limit(1))
+    tally.count(created=found is None)
+    if found is None:
+        payload = FocalPointIn(
+            full_name=spec.full_name, position=spec.position, phone=spec.phone, email=spec.email,
+            appointment_document=spec.appointment_document, started_on=spec.started_on,
+        )
+        org.appoint_focal_point(session, actor=actor, org_id=unit.id, data=payload)
+
+
+def _account(
+    session: Session, actor: Actor, units: dict[str, Organization], spec: AccountSpec, password: str, tally: Tally,
+) -> None:
+    found = session.scalar(select(User.id).where(User.username == spec.username))
+    tally.count(created=found is None)
+    if found is None:
+        auth.create_user(
+            session, actor=actor, username=spec.username, full_name=spec.full_name, password=password,
+            role=spec.role.value, unit_id=units[spec.unit].id if spec.unit else None, email=spec.email,
+        )
+
+
+def _database(session: Session, actor: Actor, owner: Organization, spec: DatabaseSpec, tally: Tally) -> Database:
+    found = session.scalar(select(Database).where(Database.code == spec.code))
+    tally.count(created=found is None)
+    if found is not None:
+        return found
+    payload = DatabaseIn(
+        name=spec.name, code=spec.code, owner_unit_id=owner.id, db_class=spec.db_class, purpose=spec.purpose,
+        scope=spec.scope, content=spec.content, legal_basis=spec.legal_basis, source=spec.source,
+        update_mechanism=spec.update_mechanism, information_system=spec.information_system,
+        security_level=spec.security_level, holds_personal_data=spec.holds_personal_data, status=spec.status,
+    )
+    return databases.create_database(session, actor=actor, data=payload)
+
+
+def _dataset(session: Session, actor: Actor, database: Database, spec: DatasetSpec, tally: Tally) -> uuid.UUID:
+    query = select(Dataset.id).where(Dataset.database_id == database.id, Dataset.name == nfc(spec.name))
+    found = session.scalar(query)
+    tally.count(created=found is None)
+    if found is not None:
+        return found
+    payload = DatasetIn(
+        database_id=database.id, name=spec.name, description=spec.description, license_id=spec.license_id,
+        topic=spec.topic, tags=list(spec.tags), update_frequency=spec.update_frequency, data_class=spec.data_class,
+        visibility=spec.visibility,
+    )
+    return datasets.create_dataset(session, actor=actor, data=payload).dataset.id
+
+
+def _items(session: Session, actor: Actor, dataset_id: uuid.UUID, spec: DatasetSpec, tally: Tally) -> None:
+    existing = set(session.scalars(select(DataItem.name).where(DataItem.dataset_id == dataset_id)))
+    for position, item in enumerate(spec.items, start=1):
+        tally.count(created=item.name not in existing)
+        if item.name in existing:
+            continue
+        payload = DataItemIn(
+            name=item.name, title=item.title, description=item.description, data_type=item.data_type,
+            sharing_form=item.sharing_form, is_personal=item.is_personal, is_sensitive=item.is_sensitive,
+            position=position,
+        )
+        items.add_item(session, actor=actor, dataset_id=dataset_id, data=payload)

@@ -1,0 +1,157 @@
+"""The demo ministry loads through the real services, completely and only once."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from ketnoi.auth import service as auth
+from ketnoi.auth.models import User
+from ketnoi.authz import PUBLIC, Role
+from ketnoi.catalog import databases
+from ketnoi.catalog.models import Database, DatabaseClass, DataItem, Dataset, SharingForm, Visibility
+from ketnoi.db import unit_of_work
+from ketnoi.demo import data
+from ketnoi.demo.loader import DemoResult, load_demo
+from ketnoi.identity import actor_for, system_actor
+from ketnoi.kit.errors import Invalid
+from ketnoi.models import Base
+from ketnoi.org.models import FocalPoint, Organization, OrgKind
+
+PASSWORD = "demo-mat-khau-2026"
+
+
+def _count(session: Session, model: type[Base]) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(key)
+            yield from _texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+
+
+def test_loading_creates_the_ministry_units_catalog_and_accounts(db: Session) -> None:
+    result = load_demo(db, password=PASSWORD)
+
+    assert result.present == 0
+    assert result.organizations.created == len(data.ORGANIZATIONS) == _count(db, Organization)
+    assert result.databases.created == _count(db, Database) >= 8
+    assert result.datasets.created == _count(db, Dataset) >= 24
+    assert result.data_items.created == _count(db, DataItem)
+    assert result.focal_points.created == len(data.FOCAL_POINTS) == _count(db, FocalPoint)
+    assert {u.role for u in db.scalars(select(User))} == {Role.ADMIN, Role.LEADER, Role.STEWARD}
+    ministry = db.scalar(select(Organization).where(Organization.name == "Bộ Khoa học và Công nghệ"))
+    assert ministry is not None and ministry.parent_id is None and ministry.kind == OrgKind.UNIT
+    assert {d.db_class for d in db.scalars(select(Database))} == set(DatabaseClass)
+
+
+def test_every_unit_has_a_current_focal_point_and_one_shows_history(db: Session) -> None:
+    load_demo(db, password=PASSWORD)
+
+    units = db.scalars(select(Organization).where(Organization.kind == OrgKind.UNIT)).all()
+    current = {fp.organization_id for fp in db.scalars(select(FocalPoint).where(FocalPoint.ended_on.is_(None)))}
+    assert {u.id for u in units} <= current
+    ended = db.scalars(select(FocalPoint).where(FocalPoint.ended_on.is_not(None))).all()
+    assert [fp.appointment_document for fp in ended] == ["Công văn số 123/TTCNTT ngày 15/6/2020"]
+    ministry_id = _ministry_id(db)
+    sub_units = select(func.count()).where(Organization.parent_id.is_not(None), Organization.parent_id != ministry_id)
+    assert db.scalar(sub_units) == 1  # the institute under the Ủy ban: the hierarchy has depth
+
+
+def _ministry_id(session: Session) -> Any:
+    return session.scalar(select(Organization.id).where(Organization.agency_code == data.MINISTRY))
+
+
+def test_loading_twice_creates_nothing_new(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        first = load_demo(session, password=PASSWORD)
+    with unit_of_work(engine) as session:
+        second = load_demo(session, password=PASSWORD)
+        counts = {m.__name__: _count(session, m) for m in (Organization, FocalPoint, User, Database, Dataset, DataItem)}
+
+    assert second.created == 0
+    for name, tally in second.tallies().items():
+        assert tally.present == first.tallies()[name].created, name
+    assert counts == {
+        "Organization": first.organizations.created, "FocalPoint": first.focal_points.created,
+        "User": first.users.created, "Database": first.databases.created, "Dataset": first.datasets.created,
+        "DataItem": first.data_items.created,
+    }
+
+
+def test_every_stored_text_is_nfc(db: Session) -> None:
+    load_demo(db, password=PASSWORD)
+    db.flush()
+
+    checked = 0
+    for table in Base.metadata.sorted_tables:
+        for row in db.execute(select(table)):
+            for text in _texts(list(row)):
+                assert unicodedata.normalize("NFC", text) == text, (table.name, text)
+                checked += 1
+    assert checked > 1000
+
+
+def test_search_without_diacritics_finds_the_national_database(db: Session) -> None:
+    load_demo(db, password=PASSWORD)
+
+    page = databases.list_databases(db, actor=PUBLIC, q="co so du lieu khoa hoc")
+
+    national = [d for d in page.items if d.db_class == DatabaseClass.NATIONAL]
+    assert [d.name for d in national] == ["Cơ sở dữ liệu quốc gia về khoa học và công nghệ"]
+    owner = db.get(Organization, national[0].owner_unit_id)
+    assert owner is not None and owner.name == "Cục Thông tin khoa học và công nghệ quốc gia"
+
+
+def test_stewards_have_units_and_every_account_logs_in_with_the_password(db: Session) -> None:
+    load_demo(db, password=PASSWORD)
+
+    users = {u.username: u for u in db.scalars(select(User))}
+    assert {"admin", "lanhdao", "ttcntt", "cucthongtin", "vukhtc"} <= set(users)
+    stewards = [u for u in users.values() if u.role == Role.STEWARD]
+    assert len(stewards) >= 3 and all(u.unit_id is not None for u in stewards)
+    nasati = db.scalar(select(Organization.id).where(Organization.short_name == "Cục TTKHCNQG"))
+    assert users["cucthongtin"].unit_id == nasati
+    assert auth.authenticate(db, username="ttcntt", password=PASSWORD).id == users["ttcntt"].id
+    scope = actor_for(db, users["tcdlcl"]).unit_scope
+    assert len(scope) == 2  # the Ủy ban and the institute below it
+
+
+def test_datasets_have_three_to_eight_items_and_public_ones_keep_personal_data_closed(db: Session) -> None:
+    load_demo(db, password=PASSWORD)
+
+    for ds in db.scalars(select(Dataset)):
+        fields = db.scalars(select(DataItem).where(DataItem.dataset_id == ds.id)).all()
+        assert 3 <= len(fields) <= 8, ds.name
+        if ds.visibility == Visibility.PUBLIC:
+            assert not [f.name for f in fields if f.is_personal and f.sharing_form == SharingForm.OPEN], ds.name
+    public = db.scalar(select(func.count()).where(Dataset.visibility == Visibility.PUBLIC)) or 0
+    assert 0 < public < _count(db, Dataset) / 2 + 1
+    assert db.scalar(select(func.count()).where(DataItem.name == "so_cccd", DataItem.is_personal.is_(True)))
+
+
+def test_a_short_password_is_refused_before_anything_is_created(db: Session) -> None:
+    with pytest.raises(Invalid):
+        load_demo(db, password="ngan")
+    assert _count(db, Organization) == 0
+
+
+def test_result_reports_counts_per_kind() -> None:
+    result = DemoResult()
+    result.datasets.count(created=True)
+    result.datasets.count(created=False)
+    assert (result.created, result.present) == (1, 1)
+    assert set(result.tallies()) == {"organizations", "focal_points", "users", "databases", "datasets", "data_items"}
+    assert system_actor().role is Role.ADMIN
