@@ -24,9 +24,17 @@ os.environ.pop("KETNOI_REDIS_URL", None)
 from sqlalchemy import Engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from argon2 import PasswordHasher  # noqa: E402
+
 from ketnoi import migrate  # noqa: E402
+from ketnoi.auth import service as auth_service  # noqa: E402
 from ketnoi.db import get_engine, unit_of_work  # noqa: E402
 from ketnoi.models import Base  # noqa: E402
+
+
+# Real argon2, with the cheapest parameters: tests create hundreds of accounts, and the
+# production cost (64 MiB, 3 passes) would dominate the suite's run time.
+auth_service._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 def _reset_postgres_database(url: str) -> None:

@@ -7,9 +7,11 @@ from fastapi import APIRouter, Depends
 from ketnoi.audit.api import router as audit_router
 from ketnoi.auth.api import router as auth_router
 from ketnoi.catalog.api import router as catalog_router
+from ketnoi.jobs.api import router as jobs_router
+from ketnoi.notify.api import router as notify_router
 from ketnoi.org.api import router as org_router
 from ketnoi.web.api_common import api_guard
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(api_guard)])
-for domain_router in (org_router, catalog_router, auth_router, audit_router):
+for domain_router in (org_router, catalog_router, auth_router, audit_router, jobs_router, notify_router):
     router.include_router(domain_router)

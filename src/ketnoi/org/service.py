@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import exists, func, literal, select
+from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ketnoi import authz
@@ -181,7 +181,34 @@ def appoint_focal_point(session: Session, *, actor: Actor, org_id: uuid.UUID, da
     changes = audit.diff({}, audit.snapshot(point, FOCAL_FIELDS))
     audit.record(session, actor=actor, action="create", entity_type="focal_point", entity_id=point.id, entity_label=point.full_name, changes=changes)
     audit.record(session, actor=actor, action="appoint_focal_point", entity_type="organization", entity_id=org.id, entity_label=org.name, changes={"focal_point": [current.full_name if current else None, point.full_name]})
+    _announce_focal_point(session, actor, org, point)
     return point
+
+
+def _announce_focal_point(session: Session, actor: Actor, org: Organization, point: FocalPoint) -> None:
+    """Plan II.7: a unit's new focal point is reported to the IT Center (the administrators)
+    and to the unit's own stewards, in the app and by e-mail."""
+    from ketnoi.auth.models import User
+    from ketnoi.notify.service import notify
+
+    recipients = select(User.id).where(
+        User.is_active.is_(True),
+        or_(User.role == "admin", and_(User.role == "steward", User.unit_id == org.id)),
+    )
+    user_ids = [uid for uid in session.scalars(recipients) if uid != actor.user_id]
+    if not user_ids:
+        return
+    notify(
+        session, actor=actor, user_ids=user_ids,
+        subject=f"{org.name} cử đầu mối mới: {point.full_name}",
+        body=(
+            f"Đơn vị {org.name} đã cử {point.full_name}"
+            + (f" ({point.position})" if point.position else "")
+            + f" làm đầu mối quản lý, chia sẻ dữ liệu từ ngày {point.started_on:%d/%m/%Y}."
+            + (f" Văn bản: {point.appointment_document}." if point.appointment_document else "")
+        ),
+        link=f"/organizations/{org.id}",
+    )
 
 
 def count_organizations(session: Session) -> int:
