@@ -21,16 +21,14 @@ os.environ["KETNOI_SECRET_KEY"] = "test-secret-key-not-for-production"
 os.environ["KETNOI_JOBS_IMMEDIATE"] = "true"
 os.environ.pop("KETNOI_REDIS_URL", None)
 
+from argon2 import PasswordHasher  # noqa: E402
 from sqlalchemy import Engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
-
-from argon2 import PasswordHasher  # noqa: E402
 
 from ketnoi import migrate  # noqa: E402
 from ketnoi.auth import service as auth_service  # noqa: E402
 from ketnoi.db import get_engine, unit_of_work  # noqa: E402
 from ketnoi.models import Base  # noqa: E402
-
 
 # Real argon2, with the cheapest parameters: tests create hundreds of accounts, and the
 # production cost (64 MiB, 3 passes) would dominate the suite's run time.

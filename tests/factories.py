@@ -30,8 +30,14 @@ def unit(session: Session, name: str | None = None, parent: Organization | None 
 
 def user(session: Session, role: str, unit_: Organization | None = None, username: str | None = None) -> User:
     return auth.create_user(
-        session, actor=system_actor(), username=username or f"user{next(_seq)}", full_name="Nguyễn Văn A",
-        password=PASSWORD, role=role, unit_id=unit_.id if unit_ else None, email="a@example.vn",
+        session,
+        actor=system_actor(),
+        username=username or f"user{next(_seq)}",
+        full_name="Nguyễn Văn A",
+        password=PASSWORD,
+        role=role,
+        unit_id=unit_.id if unit_ else None,
+        email="a@example.vn",
     )
 
 
@@ -40,7 +46,9 @@ def actor(session: Session, role: str, unit_: Organization | None = None) -> Act
 
 
 def database(session: Session, owner: Organization, name: str | None = None, **fields: object) -> Database:
-    data = DatabaseIn.model_validate({"name": name or f"Cơ sở dữ liệu {next(_seq)}", "owner_unit_id": owner.id, "db_class": "ministry_shared", **fields})
+    data = DatabaseIn.model_validate(
+        {"name": name or f"Cơ sở dữ liệu {next(_seq)}", "owner_unit_id": owner.id, "db_class": "ministry_shared", **fields}
+    )
     return databases.create_database(session, actor=system_actor(), data=data)
 
 

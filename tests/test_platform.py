@@ -48,7 +48,10 @@ def test_unmigrated_database_is_refused_with_the_command_to_run(tmp_path: Path) 
 def test_cli_creates_user_and_prints_a_working_token(tmp_path: Path) -> None:
     env = {"KETNOI_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db", "KETNOI_VAR_DIR": str(tmp_path)}
     assert _run(["db", "upgrade"], env).returncode == 0
-    created = _run(["user", "create", "nguyenvana", "--role", "leader", "--full-name", "Nguyễn Văn A"], env | {"KETNOI_NEW_PASSWORD": "mat-khau-dai-du"})
+    created = _run(
+        ["user", "create", "nguyenvana", "--role", "leader", "--full-name", "Nguyễn Văn A"],
+        env | {"KETNOI_NEW_PASSWORD": "mat-khau-dai-du"},
+    )
     assert created.returncode == 0, created.stderr
     too_short = _run(["user", "create", "b", "--role", "leader", "--full-name", "B"], env | {"KETNOI_NEW_PASSWORD": "ngan"})
     assert too_short.returncode == 1 and "Mật khẩu phải có ít nhất 10 ký tự" in too_short.stderr
@@ -59,7 +62,14 @@ def test_cli_creates_user_and_prints_a_working_token(tmp_path: Path) -> None:
         "r = TestClient(create_app()).get('/api/v1/me', headers={'Authorization': 'Bearer ' + sys.argv[1]});"
         "print(r.json()['username'])"
     )
-    me = subprocess.run([sys.executable, "-c", check, token.stdout.strip()], env={**os.environ, **env}, capture_output=True, text=True, timeout=60, check=False)
+    me = subprocess.run(
+        [sys.executable, "-c", check, token.stdout.strip()],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert me.stdout.strip() == "nguyenvana", me.stderr
     unknown = _run(["token", "create", "khongco"], env)
     assert unknown.returncode == 1

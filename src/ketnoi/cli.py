@@ -111,8 +111,14 @@ def user_create(
                 if unit_id is None:
                     raise typer.BadParameter(f"Không có đơn vị mã {unit}.")
             user = auth.create_user(
-                session, actor=system_actor(), username=username, full_name=full_name, password=password,
-                role=role, unit_id=unit_id, email=email,
+                session,
+                actor=system_actor(),
+                username=username,
+                full_name=full_name,
+                password=password,
+                role=role,
+                unit_id=unit_id,
+                email=email,
             )
             console.print(f"Đã tạo tài khoản {user.username} ({user.role}).")
     except DomainError as exc:

@@ -9,6 +9,18 @@ from ketnoi.notify.models import Notification
 from ketnoi.org.models import FocalPoint, Organization
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Base", "DataItem", "Database", "Dataset", "DatasetTag",
-    "FocalPoint", "Job", "LoginSession", "Notification", "Organization", "Resource", "User",
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "DataItem",
+    "Database",
+    "Dataset",
+    "DatasetTag",
+    "FocalPoint",
+    "Job",
+    "LoginSession",
+    "Notification",
+    "Organization",
+    "Resource",
+    "User",
 ]

@@ -16,7 +16,12 @@ def _count(model: type) -> int:
 
 
 def _db(api: TestClient, world: World, who: str = "steward_a", **fields: object) -> dict[str, object]:
-    body = {"name": "Cơ sở dữ liệu quốc gia về khoa học và công nghệ", "owner_unit_id": str(world.unit_a.id), "db_class": "national", **fields}
+    body = {
+        "name": "Cơ sở dữ liệu quốc gia về khoa học và công nghệ",
+        "owner_unit_id": str(world.unit_a.id),
+        "db_class": "national",
+        **fields,
+    }
     r = api.post("/api/v1/databases", json=body, headers=world.headers[who])
     assert r.status_code == 201, r.text
     return r.json()  # type: ignore[no-any-return]
@@ -33,7 +38,9 @@ def test_missing_required_fields_get_vietnamese_messages_and_nothing_is_written(
     assert r.status_code == 422
     err = error_of(r)
     assert err["fields"] == {
-        "name": "Trường này là bắt buộc.", "owner_unit_id": "Trường này là bắt buộc.", "db_class": "Trường này là bắt buộc.",
+        "name": "Trường này là bắt buộc.",
+        "owner_unit_id": "Trường này là bắt buộc.",
+        "db_class": "Trường này là bắt buộc.",
     }
     assert _count(Database) == 0
 
@@ -109,12 +116,17 @@ def test_dataset_filters_tags_and_total(api: TestClient, world: World) -> None:
     for name, topic, tags in specs:
         body = {"database_id": base["id"], "name": name, "topic": topic, "tags": tags, "license_id": "cc-by-4.0"}
         assert api.post("/api/v1/datasets", json=body, headers=h).status_code == 201, name
+
     def names(**params: object) -> list[str]:
         return [d["name"] for d in api.get("/api/v1/datasets", params=params, headers=h).json()["items"]]
+
     assert names(topic="khcn") == ["Nhiệm vụ khoa học cấp quốc gia", "Tổ chức khoa học và công nghệ"]
     assert names(tag="quốc gia") == ["Nhiệm vụ khoa học cấp quốc gia"]
     assert names(q="van bang so huu") == ["Văn bằng sở hữu công nghiệp"]
-    assert names(organization_id=str(world.ministry.id), q="khoa hoc") == ["Nhiệm vụ khoa học cấp quốc gia", "Tổ chức khoa học và công nghệ"]
+    assert names(organization_id=str(world.ministry.id), q="khoa hoc") == [
+        "Nhiệm vụ khoa học cấp quốc gia",
+        "Tổ chức khoa học và công nghệ",
+    ]
     assert names(organization_id=str(world.unit_b.id)) == []
     page = api.get("/api/v1/datasets", params={"q": "khoa hoc", "limit": 1, "include_total": "true"}, headers=h).json()
     assert page["total"] == 2 and len(page["items"]) == 1 and page["next_cursor"]
@@ -166,7 +178,12 @@ def test_resource_upload_download_and_bounds(api: TestClient, world: World) -> N
     finally:
         settings.max_upload_mb = old
     assert _count(Resource) == 1
-    assert api.post(f"/api/v1/datasets/{ds['id']}/resources", files={"file": ("x.csv", content, "text/csv")}, headers=world.headers["steward_b"]).status_code == 403
+    assert (
+        api.post(
+            f"/api/v1/datasets/{ds['id']}/resources", files={"file": ("x.csv", content, "text/csv")}, headers=world.headers["steward_b"]
+        ).status_code
+        == 403
+    )
 
 
 def test_database_with_datasets_cannot_be_deleted(api: TestClient, world: World) -> None:

@@ -23,7 +23,7 @@ def test_admin_creates_agency_with_valid_e_id(api: TestClient, world: World) -> 
 
 def test_invalid_agency_e_id_is_refused_with_field_error_and_nothing_written(api: TestClient, world: World) -> None:
     before = _count_orgs()
-    for code in ("000-00-00-G12", "A" * 36, "mã đơn vị", "000.00.00.G12 "+"X"):
+    for code in ("000-00-00-G12", "A" * 36, "mã đơn vị", "000.00.00.G12 " + "X"):
         r = api.post("/api/v1/organizations", json={"name": "Cơ quan X", "agency_code": code}, headers=world.headers["admin"])
         assert r.status_code == 422, (code, r.text)
         err = error_of(r)

@@ -38,25 +38,34 @@ PUBLIC_ONLY = (N, N, Y)
 OWN_ONLY = (Y, N, N)
 
 for unit_owned in (Kind.FOCAL_POINT, Kind.DATABASE, Kind.DATASET, Kind.RESOURCE):
-    _rows(unit_owned, {
+    _rows(
+        unit_owned,
+        {
+            V: {A: ALL_YES, S: ALL_YES, L: ALL_YES, P: PUBLIC_ONLY},
+            C: {A: ALL_YES, S: OWN_ONLY, L: NONE, P: NONE},
+            U: {A: ALL_YES, S: OWN_ONLY, L: NONE, P: NONE},
+            D: {A: ALL_YES, S: OWN_ONLY, L: NONE, P: NONE},
+        },
+    )
+_rows(
+    Kind.ORGANIZATION,
+    {
         V: {A: ALL_YES, S: ALL_YES, L: ALL_YES, P: PUBLIC_ONLY},
-        C: {A: ALL_YES, S: OWN_ONLY, L: NONE, P: NONE},
-        U: {A: ALL_YES, S: OWN_ONLY, L: NONE, P: NONE},
-        D: {A: ALL_YES, S: OWN_ONLY, L: NONE, P: NONE},
-    })
-_rows(Kind.ORGANIZATION, {
-    V: {A: ALL_YES, S: ALL_YES, L: ALL_YES, P: PUBLIC_ONLY},
-    C: {A: ALL_YES, S: NONE, L: NONE, P: NONE},
-    U: {A: ALL_YES, S: OWN_ONLY, L: NONE, P: NONE},
-    D: {A: ALL_YES, S: NONE, L: NONE, P: NONE},
-})
-for staff_read in (Kind.AUDIT, Kind.JOB):
-    _rows(staff_read, {
-        V: {A: ALL_YES, S: ALL_YES, L: ALL_YES, P: NONE},
         C: {A: ALL_YES, S: NONE, L: NONE, P: NONE},
-        U: {A: ALL_YES, S: NONE, L: NONE, P: NONE},
+        U: {A: ALL_YES, S: OWN_ONLY, L: NONE, P: NONE},
         D: {A: ALL_YES, S: NONE, L: NONE, P: NONE},
-    })
+    },
+)
+for staff_read in (Kind.AUDIT, Kind.JOB):
+    _rows(
+        staff_read,
+        {
+            V: {A: ALL_YES, S: ALL_YES, L: ALL_YES, P: NONE},
+            C: {A: ALL_YES, S: NONE, L: NONE, P: NONE},
+            U: {A: ALL_YES, S: NONE, L: NONE, P: NONE},
+            D: {A: ALL_YES, S: NONE, L: NONE, P: NONE},
+        },
+    )
 _rows(Kind.USER, {action: {A: ALL_YES, S: NONE, L: NONE, P: NONE} for action in Action})
 
 

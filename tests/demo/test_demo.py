@@ -85,8 +85,11 @@ def test_loading_twice_creates_nothing_new(engine: Engine) -> None:
     for name, tally in second.tallies().items():
         assert tally.present == first.tallies()[name].created, name
     assert counts == {
-        "Organization": first.organizations.created, "FocalPoint": first.focal_points.created,
-        "User": first.users.created, "Database": first.databases.created, "Dataset": first.datasets.created,
+        "Organization": first.organizations.created,
+        "FocalPoint": first.focal_points.created,
+        "User": first.users.created,
+        "Database": first.databases.created,
+        "Dataset": first.datasets.created,
         "DataItem": first.data_items.created,
     }
 

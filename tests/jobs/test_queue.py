@@ -167,6 +167,7 @@ def test_admin_sees_every_job_and_staff_only_the_jobs_they_started(engine: Engin
         theirs = enqueue(session, kind="tests.echo", params={"word": "c"}, actor=leader).id
         platform = enqueue(session, kind="tests.echo", params={"word": "d"}, actor=system_actor()).id
     with unit_of_work() as session:
+
         def visible(actor: Actor) -> set[uuid.UUID]:
             return {j.id for j in service.list_jobs(session, actor=actor, cursor=None, limit=50).items}
 

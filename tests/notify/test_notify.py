@@ -43,8 +43,14 @@ class People:
 
 def _person(session: Any, role: str, email_: str | None, unit_id: uuid.UUID | None = None) -> Actor:
     user = auth.create_user(
-        session, actor=system_actor(), username=f"u{uuid.uuid4().hex[:10]}", full_name="Trần Thị Bình",
-        password=f.PASSWORD, role=role, unit_id=unit_id, email=email_,
+        session,
+        actor=system_actor(),
+        username=f"u{uuid.uuid4().hex[:10]}",
+        full_name="Trần Thị Bình",
+        password=f.PASSWORD,
+        role=role,
+        unit_id=unit_id,
+        email=email_,
     )
     return actor_for(session, user)
 
@@ -167,14 +173,21 @@ def _free_port() -> int:
 def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
     received = Inbox(port=_free_port())
     controller = Controller(
-        received, hostname="127.0.0.1", port=received.port,
-        authenticator=received.authenticate, auth_require_tls=False,
+        received,
+        hostname="127.0.0.1",
+        port=received.port,
+        authenticator=received.authenticate,
+        auth_require_tls=False,
     )
     controller.start()
     settings = get_settings()
     for name, value in {
-        "email_backend": "smtp", "smtp_host": "127.0.0.1", "smtp_port": received.port,
-        "smtp_user": SMTP_USER, "smtp_password": SMTP_PASSWORD, "smtp_starttls": False,
+        "email_backend": "smtp",
+        "smtp_host": "127.0.0.1",
+        "smtp_port": received.port,
+        "smtp_user": SMTP_USER,
+        "smtp_password": SMTP_PASSWORD,
+        "smtp_starttls": False,
         "email_from": "ketnoi@most.gov.vn",
     }.items():
         monkeypatch.setattr(settings, name, value)
@@ -185,7 +198,9 @@ def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
 
 
 def test_email_is_delivered_over_smtp_with_its_vietnamese_subject(
-    people: People, inbox: Inbox, caplog: pytest.LogCaptureFixture,
+    people: People,
+    inbox: Inbox,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     _notify(people.leader)
@@ -212,7 +227,9 @@ def test_no_email_leaves_for_a_rolled_back_notification(people: People, inbox: I
 
 
 def test_email_job_fails_visibly_when_the_smtp_server_refuses_login(
-    people: People, inbox: Inbox, monkeypatch: pytest.MonkeyPatch,
+    people: People,
+    inbox: Inbox,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(get_settings(), "smtp_password", "sai-mat-khau")
     _notify(people.leader)

@@ -62,8 +62,13 @@ def record(
 def record_denial(session: Session, *, actor: Actor, what: str, path: str) -> None:
     """An access refusal, kept in its own transaction by the caller (the change was rolled back)."""
     record(
-        session, actor=actor, action="denied", entity_type="access", entity_id=None,
-        entity_label=path, changes={"request": [None, what]},
+        session,
+        actor=actor,
+        action="denied",
+        entity_type="access",
+        entity_id=None,
+        entity_label=path,
+        changes={"request": [None, what]},
     )
 
 

@@ -28,7 +28,7 @@ from ketnoi.kit.vn import nfc
 
 _hasher = PasswordHasher()
 _USERNAME = re.compile(r"^[a-z0-9._-]{3,64}$")
-TOKEN_PREFIX = "kn_"
+TOKEN_PREFIX = "kn_"  # noqa: S105 (a marker that makes leaked tokens recognisable, not a secret)
 MIN_PASSWORD = 10
 
 
@@ -69,14 +69,23 @@ def create_user(
     if session.scalar(select(User.id).where(User.username == username)):
         raise Conflict("Tên đăng nhập đã tồn tại.", fields={"username": "Tên đăng nhập đã tồn tại."})
     user = User(
-        username=username, full_name=nfc(full_name), password_hash=hash_password(password),
-        role=role, unit_id=unit_id, email=email,
+        username=username,
+        full_name=nfc(full_name),
+        password_hash=hash_password(password),
+        role=role,
+        unit_id=unit_id,
+        email=email,
     )
     session.add(user)
     session.flush()
     audit.record(
-        session, actor=actor, action="create", entity_type="user", entity_id=user.id,
-        entity_label=username, changes={"username": [None, username], "role": [None, role]},
+        session,
+        actor=actor,
+        action="create",
+        entity_type="user",
+        entity_id=user.id,
+        entity_label=username,
+        changes={"username": [None, username], "role": [None, role]},
     )
     return user
 
@@ -116,9 +125,10 @@ def user_for_session(session: Session, *, secret: str) -> User | None:
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(LoginSession.token_hash == _digest(secret))
     ).first()
-    if row is None or row[1] <= utcnow() or not row[0].is_active:
+    if row is None:
         return None
-    return row[0]
+    user, expires_at = row.tuple()
+    return user if expires_at > utcnow() and user.is_active else None
 
 
 def create_token(session: Session, *, actor: Actor, name: str) -> tuple[ApiToken, str]:
@@ -133,8 +143,13 @@ def create_token(session: Session, *, actor: Actor, name: str) -> tuple[ApiToken
     session.add(token)
     session.flush()
     audit.record(
-        session, actor=actor, action="create", entity_type="api_token", entity_id=token.id,
-        entity_label=name, changes={"name": [None, name]},
+        session,
+        actor=actor,
+        action="create",
+        entity_type="api_token",
+        entity_id=token.id,
+        entity_label=name,
+        changes={"name": [None, name]},
     )
     return token, secret
 
@@ -143,10 +158,16 @@ def user_for_token(session: Session, *, secret: str) -> User | None:
     row = session.execute(
         select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == _digest(secret))
     ).first()
-    if row is None or row[1].revoked_at is not None or not row[0].is_active:
+    if row is None:
         return None
-    row[1].last_used_at = utcnow()
-    return row[0]
+    user, token = row.tuple()
+    if token.revoked_at is not None or not user.is_active:
+        return None
+    now = utcnow()
+    # Recorded to the minute: a read-only API call should not cost a write every time.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        token.last_used_at = now
+    return user
 
 
 def list_tokens(session: Session, *, actor: Actor) -> list[ApiToken]:
@@ -165,8 +186,13 @@ def revoke_token(session: Session, *, actor: Actor, token_id: uuid.UUID) -> ApiT
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit.record(
-            session, actor=actor, action="revoke", entity_type="api_token", entity_id=token.id,
-            entity_label=token.name, changes={"revoked_at": [None, token.revoked_at.isoformat()]},
+            session,
+            actor=actor,
+            action="revoke",
+            entity_type="api_token",
+            entity_id=token.id,
+            entity_label=token.name,
+            changes={"revoked_at": [None, token.revoked_at.isoformat()]},
         )
     return token
 

@@ -110,7 +110,11 @@ def require(
         return
     log.warning(
         "access denied: actor=%s role=%s action=%s kind=%s owner_unit=%s",
-        actor.label, actor.role, action, kind, owner_unit_id,
+        actor.label,
+        actor.role,
+        action,
+        kind,
+        owner_unit_id,
     )
     if not actor.is_authenticated:
         raise Unauthenticated("Bạn cần đăng nhập để thực hiện thao tác này.")

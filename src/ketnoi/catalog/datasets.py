@@ -22,8 +22,15 @@ from ketnoi.kit.search import matches, search_text
 from ketnoi.org.service import unit_subtree
 
 FIELDS = (
-    "database_id", "owner_unit_id", "name", "description", "license_id", "topic",
-    "update_frequency", "data_class", "visibility",
+    "database_id",
+    "owner_unit_id",
+    "name",
+    "description",
+    "license_id",
+    "topic",
+    "update_frequency",
+    "data_class",
+    "visibility",
 )
 
 
@@ -80,7 +87,12 @@ def _filtered(session: Session, actor: Actor, filters: DatasetFilters) -> object
 
 
 def list_datasets(
-    session: Session, *, actor: Actor, filters: DatasetFilters, cursor: str | None = None, limit: int = 25,
+    session: Session,
+    *,
+    actor: Actor,
+    filters: DatasetFilters,
+    cursor: str | None = None,
+    limit: int = 25,
 ) -> tuple[Page[Dataset], dict[uuid.UUID, list[str]]]:
     query = _filtered(session, actor, filters)
     page = keyset_page(session, query, [Dataset.name, Dataset.id], cursor=cursor, limit=limit)  # type: ignore[arg-type]
@@ -147,7 +159,9 @@ def create_dataset(session: Session, *, actor: Actor, data: DatasetIn) -> Datase
     session.flush()
     _set_tags(session, ds, data.tags)
     after = audit.snapshot(ds, FIELDS) | {"tags": data.tags}
-    audit.record(session, actor=actor, action="create", entity_type="dataset", entity_id=ds.id, entity_label=ds.name, changes=audit.diff({}, after))
+    audit.record(
+        session, actor=actor, action="create", entity_type="dataset", entity_id=ds.id, entity_label=ds.name, changes=audit.diff({}, after)
+    )
     return DatasetView(ds, data.tags)
 
 

@@ -106,7 +106,7 @@ class DatasetIn(Input):
     description: OptionalText = Field(default=None, max_length=20000)
     license_id: License = None
     topic: Topic = None
-    tags: Tags = []
+    tags: Tags = Field(default_factory=list)
     update_frequency: Frequency = None
     data_class: DataClass = DataClass.OTHER
     visibility: Visibility = Visibility.INTERNAL

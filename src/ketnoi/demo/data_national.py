@@ -14,8 +14,12 @@ _TASKS = DatasetSpec(
         "Thông tin về các nhiệm vụ khoa học và công nghệ sử dụng ngân sách nhà nước đang được thực hiện "
         "ở các cấp quản lý, thu thập theo Thông tư số 14/2014/TT-BKHCN."
     ),
-    topic="thong-tin-khcn", tags=("nhiệm vụ kh&cn", "đề tài", "dự án"), update_frequency="monthly",
-    data_class=DataClass.IMPORTANT, visibility=PUBLIC, license_id="cc-by-4.0",
+    topic="thong-tin-khcn",
+    tags=("nhiệm vụ kh&cn", "đề tài", "dự án"),
+    update_frequency="monthly",
+    data_class=DataClass.IMPORTANT,
+    visibility=PUBLIC,
+    license_id="cc-by-4.0",
     items=(
         ItemSpec("ma_de_tai", "Mã đề tài, dự án", "string", OPEN),
         ItemSpec("ten_de_tai", "Tên đề tài, dự án", "string", OPEN),
@@ -30,12 +34,13 @@ _TASKS = DatasetSpec(
 
 _RESULTS = DatasetSpec(
     name="Kết quả thực hiện nhiệm vụ khoa học và công nghệ",
-    description=(
-        "Kết quả nhiệm vụ khoa học và công nghệ đã được đăng ký, lưu giữ tại Cục Thông tin khoa học và công nghệ quốc "
-        "gia."
-    ),
-    topic="thong-tin-khcn", tags=("kết quả nghiên cứu", "đăng ký kết quả"), update_frequency="monthly",
-    data_class=DataClass.IMPORTANT, visibility=PUBLIC, license_id="cc-by-4.0",
+    description=("Kết quả nhiệm vụ khoa học và công nghệ đã được đăng ký, lưu giữ tại Cục Thông tin khoa học và công nghệ quốc gia."),
+    topic="thong-tin-khcn",
+    tags=("kết quả nghiên cứu", "đăng ký kết quả"),
+    update_frequency="monthly",
+    data_class=DataClass.IMPORTANT,
+    visibility=PUBLIC,
+    license_id="cc-by-4.0",
     items=(
         ItemSpec("so_dang_ky", "Số giấy chứng nhận đăng ký kết quả", "string", OPEN),
         ItemSpec("ma_de_tai", "Mã đề tài, dự án", "string", OPEN),
@@ -48,10 +53,10 @@ _RESULTS = DatasetSpec(
 
 _ORGANIZATIONS = DatasetSpec(
     name="Tổ chức khoa học và công nghệ",
-    description=(
-        "Danh sách tổ chức khoa học và công nghệ được cấp giấy chứng nhận đăng ký hoạt động khoa học và công nghệ."
-    ),
-    topic="khcn", tags=("tổ chức kh&cn", "đăng ký hoạt động"), update_frequency="quarterly",
+    description=("Danh sách tổ chức khoa học và công nghệ được cấp giấy chứng nhận đăng ký hoạt động khoa học và công nghệ."),
+    topic="khcn",
+    tags=("tổ chức kh&cn", "đăng ký hoạt động"),
+    update_frequency="quarterly",
     items=(
         ItemSpec("so_giay_chung_nhan", "Số giấy chứng nhận đăng ký hoạt động KH&CN", "string", SHARED),
         ItemSpec("ten_to_chuc", "Tên tổ chức", "string", SHARED),
@@ -65,7 +70,9 @@ _ORGANIZATIONS = DatasetSpec(
 _RESEARCHERS = DatasetSpec(
     name="Nhân lực nghiên cứu khoa học và công nghệ",
     description="Thông tin về nhà khoa học, cán bộ nghiên cứu tham gia nhiệm vụ khoa học và công nghệ.",
-    topic="thong-tin-khcn", tags=("nhà khoa học", "nhân lực kh&cn"), update_frequency="quarterly",
+    topic="thong-tin-khcn",
+    tags=("nhà khoa học", "nhân lực kh&cn"),
+    update_frequency="quarterly",
     data_class=DataClass.IMPORTANT,
     items=(
         ItemSpec("ma_nha_khoa_hoc", "Mã nhà khoa học", "string", SHARED),
@@ -82,7 +89,9 @@ _RESEARCHERS = DatasetSpec(
 _PUBLICATIONS = DatasetSpec(
     name="Công bố khoa học trong nước",
     description="Bài báo khoa học công bố trên các tạp chí khoa học trong nước, phục vụ đánh giá năng lực nghiên cứu.",
-    topic="thong-tin-khcn", tags=("công bố khoa học", "tạp chí"), update_frequency="quarterly",
+    topic="thong-tin-khcn",
+    tags=("công bố khoa học", "tạp chí"),
+    update_frequency="quarterly",
     items=(
         ItemSpec("ma_bai_bao", "Mã bài báo", "string", SHARED),
         ItemSpec("tieu_de", "Tiêu đề", "string", SHARED),
@@ -96,8 +105,11 @@ _PUBLICATIONS = DatasetSpec(
 _STATISTICS = DatasetSpec(
     name="Số liệu thống kê khoa học và công nghệ",
     description="Chỉ tiêu thống kê ngành khoa học và công nghệ theo năm và địa bàn (chi cho KH&CN, nhân lực, tổ chức).",
-    topic="thong-tin-khcn", tags=("thống kê", "chỉ tiêu"), update_frequency="annual",
-    visibility=PUBLIC, license_id="cc-by-4.0",
+    topic="thong-tin-khcn",
+    tags=("thống kê", "chỉ tiêu"),
+    update_frequency="annual",
+    visibility=PUBLIC,
+    license_id="cc-by-4.0",
     items=(
         ItemSpec("ma_chi_tieu", "Mã chỉ tiêu", "string", OPEN),
         ItemSpec("ten_chi_tieu", "Tên chỉ tiêu", "string", OPEN),
@@ -128,10 +140,7 @@ NATIONAL_DATABASES: tuple[DatabaseSpec, ...] = (
             "thông tin khoa học và công nghệ; Thông tư số 14/2014/TT-BKHCN ngày 11/6/2014; Nghị định số 47/2020/NĐ-CP "
             "ngày 09/4/2020; Luật Dữ liệu số 60/2024/QH15; Nghị định số 194/2025/NĐ-CP."
         ),
-        source=(
-            "Các bộ, ngành, địa phương và tổ chức chủ trì nhiệm vụ KH&CN cung cấp theo chế độ thu thập thông tin bắt "
-            "buộc."
-        ),
+        source=("Các bộ, ngành, địa phương và tổ chức chủ trì nhiệm vụ KH&CN cung cấp theo chế độ thu thập thông tin bắt buộc."),
         update_mechanism=(
             "Cập nhật trực tuyến qua Hệ thống thông tin quốc gia về KH&CN khi có nhiệm vụ mới, kết quả mới; "
             "kết nối định kỳ hằng tháng với cơ sở dữ liệu của các Sở Khoa học và Công nghệ."

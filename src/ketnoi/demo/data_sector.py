@@ -14,35 +14,28 @@ _INDUSTRIAL_PROPERTY = DatabaseSpec(
     name="Cơ sở dữ liệu sở hữu công nghiệp",
     owner=CUC_SHTT,
     db_class=DatabaseClass.SECTOR_SHARED,
-    purpose=(
-        "Quản lý quá trình xác lập quyền sở hữu công nghiệp; tra cứu thông tin sở hữu công nghiệp cho tổ chức, cá "
-        "nhân."
-    ),
+    purpose=("Quản lý quá trình xác lập quyền sở hữu công nghiệp; tra cứu thông tin sở hữu công nghiệp cho tổ chức, cá nhân."),
     scope="Đơn đăng ký và văn bằng bảo hộ sáng chế, kiểu dáng công nghiệp, nhãn hiệu, chỉ dẫn địa lý tại Việt Nam.",
     content="Thư mục đơn, thông tin văn bằng bảo hộ, chủ đơn, tác giả, phân loại quốc tế, tình trạng pháp lý.",
     legal_basis=(
         "Luật Sở hữu trí tuệ số 50/2005/QH11, sửa đổi, bổ sung bởi Luật số 36/2009/QH12, Luật số 42/2019/QH14 và "
         "Luật số 07/2022/QH15; Nghị định số 65/2023/NĐ-CP ngày 23/8/2023; " + _DECREE_47
     ),
-    source=(
-        "Đơn nộp trực tiếp, qua bưu điện và qua Cổng dịch vụ công trực tuyến của Cục Sở hữu trí tuệ; đơn quốc tế qua "
-        "WIPO."
-    ),
-    update_mechanism=(
-        "Cập nhật hằng ngày khi tiếp nhận, xử lý đơn; công bố trên Công báo sở hữu công nghiệp hằng tháng."
-    ),
+    source=("Đơn nộp trực tiếp, qua bưu điện và qua Cổng dịch vụ công trực tuyến của Cục Sở hữu trí tuệ; đơn quốc tế qua WIPO."),
+    update_mechanism=("Cập nhật hằng ngày khi tiếp nhận, xử lý đơn; công bố trên Công báo sở hữu công nghiệp hằng tháng."),
     information_system="Hệ thống quản trị đơn sở hữu công nghiệp (IPAS); Thư viện số về sở hữu công nghiệp",
     security_level=3,
     holds_personal_data=True,
     datasets=(
         DatasetSpec(
             name="Đơn đăng ký sáng chế đã công bố",
-            description=(
-                "Thư mục các đơn đăng ký sáng chế, giải pháp hữu ích đã được công bố trên Công báo sở hữu công "
-                "nghiệp."
-            ),
-            topic="so-huu-tri-tue", tags=("sáng chế", "công báo shcn"), update_frequency="monthly",
-            data_class=DataClass.IMPORTANT, visibility=PUBLIC, license_id="vn-open-data",
+            description=("Thư mục các đơn đăng ký sáng chế, giải pháp hữu ích đã được công bố trên Công báo sở hữu công nghiệp."),
+            topic="so-huu-tri-tue",
+            tags=("sáng chế", "công báo shcn"),
+            update_frequency="monthly",
+            data_class=DataClass.IMPORTANT,
+            visibility=PUBLIC,
+            license_id="vn-open-data",
             items=(
                 ItemSpec("so_don", "Số đơn", "string", OPEN),
                 ItemSpec("ngay_nop_don", "Ngày nộp đơn", "date", OPEN),
@@ -55,12 +48,12 @@ _INDUSTRIAL_PROPERTY = DatabaseSpec(
         ),
         DatasetSpec(
             name="Văn bằng bảo hộ nhãn hiệu",
-            description=(
-                "Giấy chứng nhận đăng ký nhãn hiệu đã cấp và còn hiệu lực, kèm nhóm sản phẩm, dịch vụ theo Bảng phân "
-                "loại Nice."
-            ),
-            topic="so-huu-tri-tue", tags=("nhãn hiệu", "văn bằng bảo hộ"), update_frequency="monthly",
-            visibility=PUBLIC, license_id="vn-open-data",
+            description=("Giấy chứng nhận đăng ký nhãn hiệu đã cấp và còn hiệu lực, kèm nhóm sản phẩm, dịch vụ theo Bảng phân loại Nice."),
+            topic="so-huu-tri-tue",
+            tags=("nhãn hiệu", "văn bằng bảo hộ"),
+            update_frequency="monthly",
+            visibility=PUBLIC,
+            license_id="vn-open-data",
             items=(
                 ItemSpec("so_van_bang", "Số văn bằng", "string", OPEN),
                 ItemSpec("nhan_hieu", "Nhãn hiệu", "string", OPEN),
@@ -80,9 +73,7 @@ _STANDARDS = DatabaseSpec(
     db_class=DatabaseClass.SECTOR_SHARED,
     purpose="Cung cấp thông tin về tiêu chuẩn quốc gia, quy chuẩn kỹ thuật quốc gia và hoạt động đánh giá sự phù hợp.",
     scope="Hệ thống TCVN, QCVN; tổ chức đánh giá sự phù hợp; doanh nghiệp sử dụng mã số, mã vạch.",
-    content=(
-        "Danh mục TCVN, QCVN còn hiệu lực; tổ chức thử nghiệm, giám định, kiểm định, chứng nhận; mã doanh nghiệp GS1."
-    ),
+    content=("Danh mục TCVN, QCVN còn hiệu lực; tổ chức thử nghiệm, giám định, kiểm định, chứng nhận; mã doanh nghiệp GS1."),
     legal_basis=(
         "Luật Tiêu chuẩn và Quy chuẩn kỹ thuật số 68/2006/QH11; Luật Chất lượng sản phẩm, hàng hóa số 05/2007/QH12; "
         "Luật Đo lường số 04/2011/QH13; Nghị định số 107/2016/NĐ-CP; " + _DECREE_47
@@ -95,12 +86,12 @@ _STANDARDS = DatabaseSpec(
     datasets=(
         DatasetSpec(
             name="Danh mục tiêu chuẩn quốc gia (TCVN)",
-            description=(
-                "Tiêu chuẩn quốc gia đã công bố, kèm quyết định công bố, ban kỹ thuật biên soạn và tình trạng hiệu "
-                "lực."
-            ),
-            topic="tieu-chuan-do-luong", tags=("tcvn", "tiêu chuẩn"), update_frequency="monthly",
-            visibility=PUBLIC, license_id="cc-by-4.0",
+            description=("Tiêu chuẩn quốc gia đã công bố, kèm quyết định công bố, ban kỹ thuật biên soạn và tình trạng hiệu lực."),
+            topic="tieu-chuan-do-luong",
+            tags=("tcvn", "tiêu chuẩn"),
+            update_frequency="monthly",
+            visibility=PUBLIC,
+            license_id="cc-by-4.0",
             items=(
                 ItemSpec("so_hieu", "Số hiệu tiêu chuẩn", "string", OPEN),
                 ItemSpec("ten_tieu_chuan", "Tên tiêu chuẩn", "string", OPEN),
@@ -113,8 +104,12 @@ _STANDARDS = DatabaseSpec(
         DatasetSpec(
             name="Danh mục quy chuẩn kỹ thuật quốc gia (QCVN)",
             description="Quy chuẩn kỹ thuật quốc gia do các bộ, cơ quan ngang bộ ban hành, đã được Ủy ban thẩm định.",
-            topic="tieu-chuan-do-luong", tags=("qcvn", "quy chuẩn kỹ thuật"), update_frequency="monthly",
-            data_class=DataClass.IMPORTANT, visibility=PUBLIC, license_id="cc-by-4.0",
+            topic="tieu-chuan-do-luong",
+            tags=("qcvn", "quy chuẩn kỹ thuật"),
+            update_frequency="monthly",
+            data_class=DataClass.IMPORTANT,
+            visibility=PUBLIC,
+            license_id="cc-by-4.0",
             items=(
                 ItemSpec("so_hieu", "Số hiệu quy chuẩn", "string", OPEN),
                 ItemSpec("ten_quy_chuan", "Tên quy chuẩn", "string", OPEN),
@@ -126,7 +121,9 @@ _STANDARDS = DatabaseSpec(
         DatasetSpec(
             name="Doanh nghiệp sử dụng mã số, mã vạch",
             description="Doanh nghiệp được cấp mã doanh nghiệp GS1 Việt Nam, người liên hệ và thời hạn sử dụng mã.",
-            topic="tieu-chuan-do-luong", tags=("mã số mã vạch", "gs1"), update_frequency="weekly",
+            topic="tieu-chuan-do-luong",
+            tags=("mã số mã vạch", "gs1"),
+            update_frequency="weekly",
             items=(
                 ItemSpec("ma_doanh_nghiep_gs1", "Mã doanh nghiệp GS1", "string", SHARED),
                 ItemSpec("ten_doanh_nghiep", "Tên doanh nghiệp", "string", SHARED),
@@ -158,7 +155,9 @@ _TESTING = DatabaseSpec(
         DatasetSpec(
             name="Kết quả thử nghiệm mẫu sản phẩm",
             description="Kết quả thử nghiệm mẫu sản phẩm, hàng hóa theo yêu cầu của tổ chức, doanh nghiệp.",
-            topic="tieu-chuan-do-luong", tags=("thử nghiệm", "phòng thí nghiệm"), update_frequency="daily",
+            topic="tieu-chuan-do-luong",
+            tags=("thử nghiệm", "phòng thí nghiệm"),
+            update_frequency="daily",
             items=(
                 ItemSpec("ma_mau", "Mã mẫu", "string", REQUEST),
                 ItemSpec("ten_san_pham", "Tên sản phẩm", "string", REQUEST),
@@ -178,9 +177,7 @@ _RADIATION = DatabaseSpec(
     db_class=DatabaseClass.SECTOR_SHARED,
     purpose="Quản lý cơ sở bức xạ, nguồn phóng xạ và nhân viên bức xạ phục vụ cấp phép, thanh tra và ứng phó sự cố.",
     scope="Toàn quốc: cơ sở tiến hành công việc bức xạ, nguồn phóng xạ kín, nhân viên bức xạ.",
-    content=(
-        "Giấy phép tiến hành công việc bức xạ; nguồn phóng xạ theo nhóm an ninh; chứng chỉ và liều chiếu xạ cá nhân."
-    ),
+    content=("Giấy phép tiến hành công việc bức xạ; nguồn phóng xạ theo nhóm an ninh; chứng chỉ và liều chiếu xạ cá nhân."),
     legal_basis=(
         "Luật Năng lượng nguyên tử số 18/2008/QH12; Nghị định số 142/2020/NĐ-CP ngày 09/12/2020 về tiến hành công việc "
         "bức xạ; Nghị định số 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân; " + _DECREE_47
@@ -194,7 +191,9 @@ _RADIATION = DatabaseSpec(
         DatasetSpec(
             name="Cơ sở bức xạ được cấp giấy phép",
             description="Cơ sở tiến hành công việc bức xạ được cấp giấy phép, loại công việc và thời hạn giấy phép.",
-            topic="nang-luong-nguyen-tu", tags=("giấy phép", "cơ sở bức xạ"), update_frequency="weekly",
+            topic="nang-luong-nguyen-tu",
+            tags=("giấy phép", "cơ sở bức xạ"),
+            update_frequency="weekly",
             data_class=DataClass.IMPORTANT,
             items=(
                 ItemSpec("so_giay_phep", "Số giấy phép", "string", SHARED),
@@ -208,7 +207,9 @@ _RADIATION = DatabaseSpec(
         DatasetSpec(
             name="Nguồn phóng xạ kín",
             description="Nguồn phóng xạ kín đang sử dụng, lưu giữ: đồng vị, hoạt độ, nhóm an ninh và cơ sở quản lý.",
-            topic="nang-luong-nguyen-tu", tags=("nguồn phóng xạ", "an ninh nguồn"), update_frequency="quarterly",
+            topic="nang-luong-nguyen-tu",
+            tags=("nguồn phóng xạ", "an ninh nguồn"),
+            update_frequency="quarterly",
             data_class=DataClass.CORE,
             items=(
                 ItemSpec("ma_nguon", "Mã nguồn", "string", REQUEST),
@@ -222,7 +223,9 @@ _RADIATION = DatabaseSpec(
         DatasetSpec(
             name="Nhân viên bức xạ và liều chiếu xạ cá nhân",
             description="Nhân viên bức xạ, chứng chỉ và kết quả đo liều chiếu xạ cá nhân hằng năm.",
-            topic="nang-luong-nguyen-tu", tags=("nhân viên bức xạ", "liều chiếu xạ"), update_frequency="quarterly",
+            topic="nang-luong-nguyen-tu",
+            tags=("nhân viên bức xạ", "liều chiếu xạ"),
+            update_frequency="quarterly",
             data_class=DataClass.IMPORTANT,
             items=(
                 ItemSpec("ma_nhan_vien", "Mã nhân viên bức xạ", "string", REQUEST),
@@ -230,8 +233,12 @@ _RADIATION = DatabaseSpec(
                 ItemSpec("so_cccd", "Số căn cước công dân", "string", CLOSED, is_personal=True),
                 ItemSpec("so_chung_chi", "Số chứng chỉ nhân viên bức xạ", "string", REQUEST),
                 ItemSpec(
-                    "lieu_chieu_xa_nam", "Liều chiếu xạ cá nhân trong năm (mSv)", "number", CLOSED,
-                    is_personal=True, is_sensitive=True,
+                    "lieu_chieu_xa_nam",
+                    "Liều chiếu xạ cá nhân trong năm (mSv)",
+                    "number",
+                    CLOSED,
+                    is_personal=True,
+                    is_sensitive=True,
                 ),
                 ItemSpec("so_giay_phep", "Số giấy phép của cơ sở", "string", REQUEST),
             ),
@@ -261,8 +268,11 @@ _TECH_MARKET = DatabaseSpec(
         DatasetSpec(
             name="Doanh nghiệp khoa học và công nghệ được cấp giấy chứng nhận",
             description="Danh sách doanh nghiệp được cấp giấy chứng nhận doanh nghiệp khoa học và công nghệ.",
-            topic="doi-moi-sang-tao", tags=("doanh nghiệp kh&cn", "giấy chứng nhận"), update_frequency="monthly",
-            visibility=PUBLIC, license_id="cc-by-4.0",
+            topic="doi-moi-sang-tao",
+            tags=("doanh nghiệp kh&cn", "giấy chứng nhận"),
+            update_frequency="monthly",
+            visibility=PUBLIC,
+            license_id="cc-by-4.0",
             items=(
                 ItemSpec("so_giay_chung_nhan", "Số giấy chứng nhận", "string", OPEN),
                 ItemSpec("ten_doanh_nghiep", "Tên doanh nghiệp", "string", OPEN),
@@ -276,7 +286,9 @@ _TECH_MARKET = DatabaseSpec(
         DatasetSpec(
             name="Nhu cầu công nghệ của doanh nghiệp",
             description="Nhu cầu đổi mới, chuyển giao công nghệ do doanh nghiệp đăng ký để kết nối với nguồn cung.",
-            topic="doi-moi-sang-tao", tags=("nhu cầu công nghệ", "techmart"), update_frequency="semiannual",
+            topic="doi-moi-sang-tao",
+            tags=("nhu cầu công nghệ", "techmart"),
+            update_frequency="semiannual",
             items=(
                 ItemSpec("ma_nhu_cau", "Mã nhu cầu", "string", SHARED),
                 ItemSpec("ten_doanh_nghiep", "Doanh nghiệp", "string", SHARED),

@@ -97,8 +97,16 @@ def _organization(session: Session, actor: Actor, spec: OrgSpec, tally: Tally) -
     if spec.parent:
         parent = session.scalar(select(Organization.id).where(Organization.agency_code == spec.parent))
     payload = OrganizationIn(
-        name=spec.name, short_name=spec.short_name, kind=spec.kind, parent_id=parent, agency_code=spec.agency_code,
-        email=spec.email, phone=spec.phone, website=spec.website, address=spec.address, description=spec.description,
+        name=spec.name,
+        short_name=spec.short_name,
+        kind=spec.kind,
+        parent_id=parent,
+        agency_code=spec.agency_code,
+        email=spec.email,
+        phone=spec.phone,
+        website=spec.website,
+        address=spec.address,
+        description=spec.description,
     )
     return org.create_organization(session, actor=actor, data=payload)
 
@@ -110,21 +118,36 @@ def _focal_point(session: Session, actor: Actor, unit: Organization, spec: Focal
     tally.count(created=found is None)
     if found is None:
         payload = FocalPointIn(
-            full_name=spec.full_name, position=spec.position, phone=spec.phone, email=spec.email,
-            appointment_document=spec.appointment_document, started_on=spec.started_on,
+            full_name=spec.full_name,
+            position=spec.position,
+            phone=spec.phone,
+            email=spec.email,
+            appointment_document=spec.appointment_document,
+            started_on=spec.started_on,
         )
         org.appoint_focal_point(session, actor=actor, org_id=unit.id, data=payload)
 
 
 def _account(
-    session: Session, actor: Actor, units: dict[str, Organization], spec: AccountSpec, password: str, tally: Tally,
+    session: Session,
+    actor: Actor,
+    units: dict[str, Organization],
+    spec: AccountSpec,
+    password: str,
+    tally: Tally,
 ) -> None:
     found = session.scalar(select(User.id).where(User.username == spec.username))
     tally.count(created=found is None)
     if found is None:
         auth.create_user(
-            session, actor=actor, username=spec.username, full_name=spec.full_name, password=password,
-            role=spec.role.value, unit_id=units[spec.unit].id if spec.unit else None, email=spec.email,
+            session,
+            actor=actor,
+            username=spec.username,
+            full_name=spec.full_name,
+            password=password,
+            role=spec.role.value,
+            unit_id=units[spec.unit].id if spec.unit else None,
+            email=spec.email,
         )
 
 
@@ -134,10 +157,20 @@ def _database(session: Session, actor: Actor, owner: Organization, spec: Databas
     if found is not None:
         return found
     payload = DatabaseIn(
-        name=spec.name, code=spec.code, owner_unit_id=owner.id, db_class=spec.db_class, purpose=spec.purpose,
-        scope=spec.scope, content=spec.content, legal_basis=spec.legal_basis, source=spec.source,
-        update_mechanism=spec.update_mechanism, information_system=spec.information_system,
-        security_level=spec.security_level, holds_personal_data=spec.holds_personal_data, status=spec.status,
+        name=spec.name,
+        code=spec.code,
+        owner_unit_id=owner.id,
+        db_class=spec.db_class,
+        purpose=spec.purpose,
+        scope=spec.scope,
+        content=spec.content,
+        legal_basis=spec.legal_basis,
+        source=spec.source,
+        update_mechanism=spec.update_mechanism,
+        information_system=spec.information_system,
+        security_level=spec.security_level,
+        holds_personal_data=spec.holds_personal_data,
+        status=spec.status,
     )
     return databases.create_database(session, actor=actor, data=payload)
 
@@ -149,8 +182,14 @@ def _dataset(session: Session, actor: Actor, database: Database, spec: DatasetSp
     if found is not None:
         return found
     payload = DatasetIn(
-        database_id=database.id, name=spec.name, description=spec.description, license_id=spec.license_id,
-        topic=spec.topic, tags=list(spec.tags), update_frequency=spec.update_frequency, data_class=spec.data_class,
+        database_id=database.id,
+        name=spec.name,
+        description=spec.description,
+        license_id=spec.license_id,
+        topic=spec.topic,
+        tags=list(spec.tags),
+        update_frequency=spec.update_frequency,
+        data_class=spec.data_class,
         visibility=spec.visibility,
     )
     return datasets.create_dataset(session, actor=actor, data=payload).dataset.id
@@ -163,8 +202,13 @@ def _items(session: Session, actor: Actor, dataset_id: uuid.UUID, spec: DatasetS
         if item.name in existing:
             continue
         payload = DataItemIn(
-            name=item.name, title=item.title, description=item.description, data_type=item.data_type,
-            sharing_form=item.sharing_form, is_personal=item.is_personal, is_sensitive=item.is_sensitive,
+            name=item.name,
+            title=item.title,
+            description=item.description,
+            data_type=item.data_type,
+            sharing_form=item.sharing_form,
+            is_personal=item.is_personal,
+            is_sensitive=item.is_sensitive,
             position=position,
         )
         items.add_item(session, actor=actor, dataset_id=dataset_id, data=payload)

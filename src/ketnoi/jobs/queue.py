@@ -82,8 +82,13 @@ def enqueue(session: Session, *, kind: str, params: Mapping[str, Any], actor: Ac
     except (TypeError, ValueError) as exc:
         raise TypeError(f"params of job {kind!r} must be JSON-serialisable (pass ids as str): {exc}") from exc
     row = Job(
-        id=new_id(), kind=kind, status=JobStatus.QUEUED, params=dict(params), progress=0,
-        created_by_id=actor.user_id, created_at=utcnow(),
+        id=new_id(),
+        kind=kind,
+        status=JobStatus.QUEUED,
+        params=dict(params),
+        progress=0,
+        created_by_id=actor.user_id,
+        created_at=utcnow(),
     )
     session.add(row)
     job_id = str(row.id)

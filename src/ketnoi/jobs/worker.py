@@ -34,7 +34,5 @@ def run_worker(workers: int = 1) -> None:
     load_tasks()
     huey = get_huey()
     if huey.immediate:
-        raise RuntimeError(
-            "KETNOI_JOBS_IMMEDIATE is on: jobs run in the process that enqueues them, so a worker has nothing to do"
-        )
+        raise RuntimeError("KETNOI_JOBS_IMMEDIATE is on: jobs run in the process that enqueues them, so a worker has nothing to do")
     make_consumer(huey, workers=workers).run()

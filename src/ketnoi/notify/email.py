@@ -32,7 +32,10 @@ def send_email(to: list[str], subject: str, body: str) -> None:
     else:
         log.info(
             "e-mail (console backend, not sent)\nFrom: %s\nTo: %s\nSubject: %s\n\n%s",
-            message["From"], message["To"], message["Subject"], body,
+            message["From"],
+            message["To"],
+            message["Subject"],
+            body,
         )
 
 
@@ -59,5 +62,8 @@ def _send_smtp(settings: Settings, message: EmailMessage) -> None:
         smtp.send_message(message)
     log.info(
         "e-mail sent via %s:%s to %s: %s",
-        settings.smtp_host, settings.smtp_port, message["To"], message["Subject"],
+        settings.smtp_host,
+        settings.smtp_port,
+        message["To"],
+        message["Subject"],
     )

@@ -43,10 +43,7 @@ def notify(
         raise Invalid("Dữ liệu không hợp lệ.", fields={"link": f"Liên kết dài quá {MAX_LINK} ký tự."})
     users = _recipients(session, user_ids)
     now = utcnow()
-    created = [
-        Notification(id=new_id(), user_id=user.id, subject=subject, body=body, link=link, created_at=now)
-        for user in users
-    ]
+    created = [Notification(id=new_id(), user_id=user.id, subject=subject, body=body, link=link, created_at=now) for user in users]
     session.add_all(created)
     for user, notification in zip(users, created, strict=True):
         if user.is_active and user.email:
@@ -78,7 +75,11 @@ def _owner(actor: Actor) -> uuid.UUID:
 
 
 def list_notifications(
-    session: Session, *, actor: Actor, unread_only: bool = False, limit: int = 50,
+    session: Session,
+    *,
+    actor: Actor,
+    unread_only: bool = False,
+    limit: int = 50,
 ) -> list[Notification]:
     """The actor's latest notifications, newest first (the bell menu and its page)."""
     query = select(Notification).where(Notification.user_id == _owner(actor))
@@ -89,8 +90,13 @@ def list_notifications(
 
 
 def unread_count(session: Session, *, actor: Actor) -> int:
-    query = select(func.count()).select_from(Notification).where(
-        Notification.user_id == _owner(actor), Notification.read_at.is_(None),
+    query = (
+        select(func.count())
+        .select_from(Notification)
+        .where(
+            Notification.user_id == _owner(actor),
+            Notification.read_at.is_(None),
+        )
     )
     return session.scalar(query) or 0
 

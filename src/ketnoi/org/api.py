@@ -17,8 +17,13 @@ router = APIRouter(tags=["organizations"])
 
 @router.get("/organizations", response_model=PageOut[OrganizationOut], summary="Danh sách tổ chức")
 def list_organizations(
-    db: DB, actor: CurrentActor, q: str | None = None, kind: OrgKind | None = None,
-    parent_id: uuid.UUID | None = None, cursor: Cursor = None, limit: Limit = 25,
+    db: DB,
+    actor: CurrentActor,
+    q: str | None = None,
+    kind: OrgKind | None = None,
+    parent_id: uuid.UUID | None = None,
+    cursor: Cursor = None,
+    limit: Limit = 25,
 ) -> PageOut[OrganizationOut]:
     page = service.list_organizations(db, actor=actor, q=q, kind=kind, parent_id=parent_id, cursor=cursor, limit=limit)
     return PageOut(items=[OrganizationOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor)

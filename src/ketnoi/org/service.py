@@ -29,8 +29,14 @@ def unit_subtree(session: Session, unit_id: uuid.UUID) -> list[uuid.UUID]:
 
 
 def list_organizations(
-    session: Session, *, actor: Actor, q: str | None = None, kind: str | None = None,
-    parent_id: uuid.UUID | None = None, cursor: str | None = None, limit: int = 25,
+    session: Session,
+    *,
+    actor: Actor,
+    q: str | None = None,
+    kind: str | None = None,
+    parent_id: uuid.UUID | None = None,
+    cursor: str | None = None,
+    limit: int = 25,
 ) -> Page[Organization]:
     authz.require(actor, Action.VIEW, Kind.ORGANIZATION, public=True)
     query = select(Organization).where(matches(Organization.search_text, q))
@@ -87,8 +93,13 @@ def create_organization(session: Session, *, actor: Actor, data: OrganizationIn)
     session.add(org)
     session.flush()
     audit.record(
-        session, actor=actor, action="create", entity_type="organization", entity_id=org.id,
-        entity_label=org.name, changes=audit.diff({}, audit.snapshot(org, ORG_FIELDS)),
+        session,
+        actor=actor,
+        action="create",
+        entity_type="organization",
+        entity_id=org.id,
+        entity_label=org.name,
+        changes=audit.diff({}, audit.snapshot(org, ORG_FIELDS)),
     )
     return org
 
@@ -111,7 +122,9 @@ def update_organization(session: Session, *, actor: Actor, org_id: uuid.UUID, pa
     _refresh_search(org)
     changes = audit.diff(before, audit.snapshot(org, ORG_FIELDS))
     if changes:
-        audit.record(session, actor=actor, action="update", entity_type="organization", entity_id=org.id, entity_label=org.name, changes=changes)
+        audit.record(
+            session, actor=actor, action="update", entity_type="organization", entity_id=org.id, entity_label=org.name, changes=changes
+        )
     return org
 
 
@@ -127,15 +140,20 @@ def delete_organization(session: Session, *, actor: Actor, org_id: uuid.UUID) ->
     if _owns_records(session, org.id):
         raise Conflict("Không thể xoá: tổ chức còn cơ sở dữ liệu hoặc bộ dữ liệu.")
     audit.record(
-        session, actor=actor, action="delete", entity_type="organization", entity_id=org.id,
-        entity_label=org.name, changes=audit.diff(audit.snapshot(org, ORG_FIELDS), dict.fromkeys(ORG_FIELDS)),
+        session,
+        actor=actor,
+        action="delete",
+        entity_type="organization",
+        entity_id=org.id,
+        entity_label=org.name,
+        changes=audit.diff(audit.snapshot(org, ORG_FIELDS), dict.fromkeys(ORG_FIELDS)),
     )
     session.delete(org)
 
 
 def _owns_records(session: Session, org_id: uuid.UUID) -> bool:
     # The catalog sits above org in the import order, so its tables are looked up by name.
-    from sqlalchemy import table, column
+    from sqlalchemy import column, table
 
     for name in ("databases", "datasets"):
         owned = table(name, column("owner_unit_id"))
@@ -149,7 +167,8 @@ def focal_points(session: Session, *, actor: Actor, org_id: uuid.UUID) -> list[F
     get_organization(session, actor=actor, org_id=org_id)
     authz.require(actor, Action.VIEW, Kind.FOCAL_POINT, public=True)
     query = (
-        select(FocalPoint).where(FocalPoint.organization_id == org_id)
+        select(FocalPoint)
+        .where(FocalPoint.organization_id == org_id)
         .order_by(FocalPoint.ended_on.is_not(None), FocalPoint.started_on.desc(), FocalPoint.id)
     )
     return list(session.scalars(query))
@@ -172,15 +191,30 @@ def appoint_focal_point(session: Session, *, actor: Actor, org_id: uuid.UUID, da
         before = audit.snapshot(current, FOCAL_FIELDS)
         current.ended_on = data.started_on - timedelta(days=1)
         audit.record(
-            session, actor=actor, action="update", entity_type="focal_point", entity_id=current.id,
-            entity_label=current.full_name, changes=audit.diff(before, audit.snapshot(current, FOCAL_FIELDS)),
+            session,
+            actor=actor,
+            action="update",
+            entity_type="focal_point",
+            entity_id=current.id,
+            entity_label=current.full_name,
+            changes=audit.diff(before, audit.snapshot(current, FOCAL_FIELDS)),
         )
     point = FocalPoint(id=uuid.uuid4(), organization_id=org.id, **data.model_dump())
     session.add(point)
     session.flush()
     changes = audit.diff({}, audit.snapshot(point, FOCAL_FIELDS))
-    audit.record(session, actor=actor, action="create", entity_type="focal_point", entity_id=point.id, entity_label=point.full_name, changes=changes)
-    audit.record(session, actor=actor, action="appoint_focal_point", entity_type="organization", entity_id=org.id, entity_label=org.name, changes={"focal_point": [current.full_name if current else None, point.full_name]})
+    audit.record(
+        session, actor=actor, action="create", entity_type="focal_point", entity_id=point.id, entity_label=point.full_name, changes=changes
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="appoint_focal_point",
+        entity_type="organization",
+        entity_id=org.id,
+        entity_label=org.name,
+        changes={"focal_point": [current.full_name if current else None, point.full_name]},
+    )
     _announce_focal_point(session, actor, org, point)
     return point
 
@@ -199,7 +233,9 @@ def _announce_focal_point(session: Session, actor: Actor, org: Organization, poi
     if not user_ids:
         return
     notify(
-        session, actor=actor, user_ids=user_ids,
+        session,
+        actor=actor,
+        user_ids=user_ids,
         subject=f"{org.name} cử đầu mối mới: {point.full_name}",
         body=(
             f"Đơn vị {org.name} đã cử {point.full_name}"

@@ -31,14 +31,18 @@ async def request_context(request: Request, call_next: Next) -> Response:
     response.headers["x-request-id"] = request_id
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if new_csrf := getattr(request.state, "new_csrf", None):
-        if not request.cookies.get(CSRF_COOKIE):
-            set_cookie(response, CSRF_COOKIE, new_csrf)
+    new_csrf = getattr(request.state, "new_csrf", None)
+    if new_csrf and not request.cookies.get(CSRF_COOKIE):
+        set_cookie(response, CSRF_COOKIE, new_csrf)
     lang = request.query_params.get("lang")
     if lang in LOCALES and request.cookies.get(LANG_COOKIE) != lang:
         set_cookie(response, LANG_COOKIE, lang, max_age=365 * 86400)
     log.info(
-        "%s %s %s %.1fms", request.method, request.url.path, response.status_code, (time.perf_counter() - started) * 1000,
+        "%s %s %s %.1fms",
+        request.method,
+        request.url.path,
+        response.status_code,
+        (time.perf_counter() - started) * 1000,
         extra={"request_id": request_id},
     )
     return response

@@ -34,7 +34,13 @@ def check_csrf(request: Request, submitted: str | None) -> None:
 
 def set_cookie(response: Response, name: str, value: str, *, max_age: int | None = None, http_only: bool = True) -> None:
     response.set_cookie(
-        name, value, max_age=max_age, httponly=http_only, samesite="lax", secure=get_settings().cookie_secure, path="/",
+        name,
+        value,
+        max_age=max_age,
+        httponly=http_only,
+        samesite="lax",
+        secure=get_settings().cookie_secure,
+        path="/",
     )
 
 
