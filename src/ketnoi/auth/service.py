@@ -127,7 +127,7 @@ def user_for_session(session: Session, *, secret: str) -> User | None:
     ).first()
     if row is None:
         return None
-    user, expires_at = row.tuple()
+    user, expires_at = row
     return user if expires_at > utcnow() and user.is_active else None
 
 
@@ -160,7 +160,7 @@ def user_for_token(session: Session, *, secret: str) -> User | None:
     ).first()
     if row is None:
         return None
-    user, token = row.tuple()
+    user, token = row
     if token.revoked_at is not None or not user.is_active:
         return None
     now = utcnow()

@@ -53,7 +53,7 @@ def logout(request: Request, form: forms.CsrfForm, db: DB) -> Response:
 def _tokens_page(request: Request, db: DB, actor: CurrentActor, form: forms.FormState, secret: str | None = None) -> HTMLResponse:
     tokens = service.list_tokens(db, actor=actor)
     context = {"tokens": tokens, "form": form, "new_secret": secret}
-    return render(request, "auth/tokens.html", context, status_code=form.status if form.errors or form.message else 200)
+    return render(request, "auth/tokens.html", context, status_code=form.status)
 
 
 @router.get("/tokens", response_class=HTMLResponse)

@@ -12,8 +12,16 @@ from ketnoi import files
 from ketnoi.catalog import databases, datasets, items
 from ketnoi.catalog.models import DatabaseClass, DatabaseStatus, DataClass, Visibility
 from ketnoi.catalog.schemas import (
-    DatabaseIn, DatabaseOut, DatabasePatch, DataItemIn, DataItemOut, DatasetDetailOut, DatasetIn, DatasetOut,
-    DatasetPatch, ResourceOut,
+    DatabaseIn,
+    DatabaseOut,
+    DatabasePatch,
+    DataItemIn,
+    DataItemOut,
+    DatasetDetailOut,
+    DatasetIn,
+    DatasetOut,
+    DatasetPatch,
+    ResourceOut,
 )
 from ketnoi.settings import get_settings
 from ketnoi.web.api_common import Cursor, Limit, PageOut
@@ -24,11 +32,24 @@ router = APIRouter(tags=["catalog"])
 
 @router.get("/databases", response_model=PageOut[DatabaseOut], summary="Danh sách cơ sở dữ liệu")
 def list_databases(
-    db: DB, actor: CurrentActor, q: str | None = None, owner_unit_id: uuid.UUID | None = None,
-    db_class: DatabaseClass | None = None, status: DatabaseStatus | None = None, cursor: Cursor = None, limit: Limit = 25,
+    db: DB,
+    actor: CurrentActor,
+    q: str | None = None,
+    owner_unit_id: uuid.UUID | None = None,
+    db_class: DatabaseClass | None = None,
+    status: DatabaseStatus | None = None,
+    cursor: Cursor = None,
+    limit: Limit = 25,
 ) -> PageOut[DatabaseOut]:
     page = databases.list_databases(
-        db, actor=actor, q=q, owner_unit_id=owner_unit_id, db_class=db_class, status=status, cursor=cursor, limit=limit,
+        db,
+        actor=actor,
+        q=q,
+        owner_unit_id=owner_unit_id,
+        db_class=db_class,
+        status=status,
+        cursor=cursor,
+        limit=limit,
     )
     return PageOut(items=[DatabaseOut.model_validate(d) for d in page.items], next_cursor=page.next_cursor)
 
@@ -64,16 +85,31 @@ def _dataset_out(view: datasets.DatasetView) -> DatasetDetailOut:
 
 @router.get("/datasets", response_model=PageOut[DatasetOut], summary="Tìm kiếm bộ dữ liệu")
 def list_datasets(
-    db: DB, actor: CurrentActor,
+    db: DB,
+    actor: CurrentActor,
     q: Annotated[str | None, Query(description="Từ khoá, có hoặc không dấu", max_length=200)] = None,
-    organization_id: uuid.UUID | None = None, database_id: uuid.UUID | None = None, topic: str | None = None,
-    tag: str | None = None, license_id: str | None = None, data_class: DataClass | None = None,
-    update_frequency: str | None = None, visibility: Visibility | None = None,
-    cursor: Cursor = None, limit: Limit = 25, include_total: bool = False,
+    organization_id: uuid.UUID | None = None,
+    database_id: uuid.UUID | None = None,
+    topic: str | None = None,
+    tag: str | None = None,
+    license_id: str | None = None,
+    data_class: DataClass | None = None,
+    update_frequency: str | None = None,
+    visibility: Visibility | None = None,
+    cursor: Cursor = None,
+    limit: Limit = 25,
+    include_total: bool = False,
 ) -> PageOut[DatasetOut]:
     filters = datasets.DatasetFilters(
-        q=q, organization_id=organization_id, database_id=database_id, topic=topic, tag=tag, license_id=license_id,
-        data_class=data_class, update_frequency=update_frequency, visibility=visibility,
+        q=q,
+        organization_id=organization_id,
+        database_id=database_id,
+        topic=topic,
+        tag=tag,
+        license_id=license_id,
+        data_class=data_class,
+        update_frequency=update_frequency,
+        visibility=visibility,
     )
     page, tags = datasets.list_datasets(db, actor=actor, filters=filters, cursor=cursor, limit=limit)
     out = [DatasetOut.model_validate(d).model_copy(update={"tags": tags.get(d.id, [])}) for d in page.items]
@@ -121,13 +157,22 @@ def delete_item(db: DB, actor: CurrentActor, dataset_id: uuid.UUID, item_id: uui
 
 @router.post("/datasets/{dataset_id}/resources", response_model=ResourceOut, status_code=201, summary="Tải lên tài nguyên")
 def add_resource(
-    db: DB, actor: CurrentActor, dataset_id: uuid.UUID, file: Annotated[UploadFile, File()],
+    db: DB,
+    actor: CurrentActor,
+    dataset_id: uuid.UUID,
+    file: Annotated[UploadFile, File()],
     name: Annotated[str | None, Form(max_length=255)] = None,
     description: Annotated[str | None, Form(max_length=5000)] = None,
 ) -> ResourceOut:
     resource = items.add_resource(
-        db, actor=actor, dataset_id=dataset_id, name=name, description=description,
-        filename=file.filename or "tep", stream=file.file, max_bytes=get_settings().max_upload_mb << 20,
+        db,
+        actor=actor,
+        dataset_id=dataset_id,
+        name=name,
+        description=description,
+        filename=file.filename or "tep",
+        stream=file.file,
+        max_bytes=get_settings().max_upload_mb << 20,
     )
     return ResourceOut.model_validate(resource)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, exists, false, select, update
+from sqlalchemy import ColumnElement, exists, false, func, select, update
 from sqlalchemy.orm import Session
 
 from ketnoi import authz
@@ -61,10 +61,12 @@ def get_database(session: Session, *, actor: Actor, database_id: uuid.UUID) -> D
 
 
 def _check(session: Session, db: Database) -> None:
-    owner = session.get(Organization, db.owner_unit_id)
+    with session.no_autoflush:  # check the pending values before they reach the unique index
+        owner = session.get(Organization, db.owner_unit_id)
+        taken = db.code and session.scalar(select(Database.id).where(Database.code == db.code, Database.id != db.id))
     if owner is None:
         raise Invalid("Dữ liệu không hợp lệ.", fields={"owner_unit_id": "Đơn vị chủ quản không tồn tại."})
-    if db.code and session.scalar(select(Database.id).where(Database.code == db.code, Database.id != db.id)):
+    if taken:
         raise Conflict("Mã CSDL đã được dùng.", fields={"code": "Mã CSDL đã được dùng."})
     db.search_text = search_text(db.name, db.code, db.purpose, owner.name, owner.short_name)
 
@@ -118,3 +120,9 @@ def databases_for_choice(session: Session, *, actor: Actor) -> list[Database]:
     if units is not None:
         query = query.where(Database.owner_unit_id.in_(units))
     return list(session.scalars(query))
+
+
+def count_by_class(session: Session, *, actor: Actor) -> dict[str, int]:
+    """How many databases of each class the actor may see (the dashboard)."""
+    query = select(Database.db_class, func.count()).where(visible(actor)).group_by(Database.db_class)
+    return dict(session.execute(query).tuples().all())

@@ -44,7 +44,9 @@ def _item(session: Session, dataset_id: uuid.UUID, item_id: uuid.UUID) -> DataIt
 
 def _unique_name(session: Session, item: DataItem) -> None:
     clash = select(DataItem.id).where(DataItem.dataset_id == item.dataset_id, DataItem.name == item.name, DataItem.id != item.id)
-    if session.scalar(clash):
+    with session.no_autoflush:  # check the pending name before it reaches the unique index
+        taken = session.scalar(clash)
+    if taken:
         raise Conflict("Tên trường đã có trong bộ dữ liệu.", fields={"name": "Tên trường đã có trong bộ dữ liệu."})
 
 

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ketnoi.audit import service as audit
 from ketnoi.authz import PUBLIC
 from ketnoi.db import unit_of_work
-from ketnoi.kit.errors import DomainError, Forbidden
+from ketnoi.kit.errors import DomainError, Forbidden, Unauthenticated
 from ketnoi.kit.validation import vietnamese_fields
+from ketnoi.web.deps import get_principal
 from ketnoi.web.templating import render, translate
 
 log = logging.getLogger("ketnoi.web")
@@ -56,8 +58,19 @@ def _record_denial(request: Request) -> None:
         log.exception("could not record an access denial")
 
 
+def _login_redirect(request: Request) -> Response:
+    """A page that needs a login sends the browser to the login form, and back here afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    url = "/login?" + urlencode({"next": target})
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"hx-redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    if isinstance(exc, Unauthenticated) and request.method in ("GET", "HEAD") and not is_api(request):
+        return _login_redirect(request)
     if isinstance(exc, Forbidden):
         _record_denial(request)
     return error_response(request, exc.status, exc.type, exc.message, exc.fields)
@@ -76,8 +89,20 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     return error_response(request, 422, "validation_error", "Dữ liệu không hợp lệ, vui lòng kiểm tra các trường được đánh dấu.", fields)
 
 
+def _resolve_principal(request: Request) -> None:
+    """A page no route matched still shows who is logged in (the header of error.html)."""
+    if is_api(request) or getattr(request.state, "principal", None) is not None:
+        return
+    try:
+        with unit_of_work() as session:
+            get_principal(request, session)
+    except Exception:  # the error page is shown anyway, as for an anonymous visitor
+        log.debug("no principal for the error page", exc_info=True)
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    _resolve_principal(request)
     message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
     return error_response(request, exc.status_code, _HTTP_TYPES.get(exc.status_code, "error"), message)
 

@@ -57,6 +57,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "_": translations.gettext,
         "gettext": translations.gettext,
         "ngettext": translations.ngettext,
+        "pgettext": translations.pgettext,
         **(context or {}),
     }
     html = env.get_template(template).render(values)

@@ -1,0 +1,89 @@
+"""The real app in a real browser: Debian's Chromium through Playwright (never a downloaded browser)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from ketnoi.app import create_app
+from tests import factories as f
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(engine: Engine) -> Iterator[str]:
+    """The app served by uvicorn on 127.0.0.1 in a thread, on the same test database."""
+    import uvicorn
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not uv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_a_steward_creates_a_database_and_finds_it_by_typing_without_diacritics(server: str, db: Session) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    unit = f.unit(db, "Trung tâm Công nghệ thông tin")
+    f.database(db, unit, "Danh mục tổ chức khoa học")
+    f.user(db, "steward", unit, username="canbo")
+    db.commit()
+    name = "Cơ sở dữ liệu thử nghiệm khoa học"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(15_000)  # a loaded CI machine, not a slow page: the test itself takes a few seconds
+            page.goto(f"{server}/databases/new")  # needs a login: the form comes back after it
+            page.get_by_label("Tên đăng nhập").fill("canbo")
+            page.get_by_label("Mật khẩu").fill(f.PASSWORD)
+            page.get_by_role("button", name="Đăng nhập").click()
+            page.wait_for_url(f"{server}/databases/new", wait_until="domcontentloaded")
+            page.get_by_label("Tên cơ sở dữ liệu").fill(name)
+            page.get_by_label("Phân loại CSDL").select_option("ministry_shared")
+            page.get_by_role("button", name="Lưu").click()
+            expect(page.get_by_role("heading", level=1)).to_have_text(name)
+            expect(page.get_by_role("status")).to_contain_text("Đã tạo bản ghi.")
+
+            page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Cơ sở dữ liệu").click()
+            page.get_by_label("Tìm kiếm").fill("co so du lieu thu nghiem khoa hoc")
+            page.get_by_role("button", name="Lọc").click()
+            results = page.locator("#results")
+            expect(results.get_by_role("link", name=name)).to_be_visible()
+            expect(results.get_by_role("link", name="Danh mục tổ chức khoa học")).to_have_count(0)
+            # htmx swapped only the results and pushed the search into the address bar.
+            assert parse_qs(urlsplit(page.url).query)["q"] == ["co so du lieu thu nghiem khoa hoc"]
+        finally:
+            browser.close()
