@@ -27,11 +27,21 @@ def test_a_steward_creates_a_dataset_with_tags_in_their_own_database_only(client
     login(client, "canbo", f.PASSWORD)
     form = client.get("/datasets/new").text
     assert "CSDL sở hữu công nghiệp" in form and "CSDL an toàn bức xạ" not in form
-    created = post(client, "/datasets/new", {
-        "database_id": str(own_db.id), "name": "Đơn đăng ký sáng chế", "description": "", "license_id": "cc-by-4.0",
-        "topic": "so-huu-tri-tue", "tags": "Sáng chế, đơn đăng ký, , sáng chế", "update_frequency": "monthly",
-        "data_class": "important", "visibility": "internal",
-    })
+    created = post(
+        client,
+        "/datasets/new",
+        {
+            "database_id": str(own_db.id),
+            "name": "Đơn đăng ký sáng chế",
+            "description": "",
+            "license_id": "cc-by-4.0",
+            "topic": "so-huu-tri-tue",
+            "tags": "Sáng chế, đơn đăng ký, , sáng chế",
+            "update_frequency": "monthly",
+            "data_class": "important",
+            "visibility": "internal",
+        },
+    )
     assert created.status_code == 303
     ds = _dataset(db, "Đơn đăng ký sáng chế")
     view = datasets.dataset_view(db, actor=system_actor(), dataset_id=ds.id)
@@ -49,8 +59,15 @@ def test_data_items_are_added_edited_and_deleted_on_the_dataset_page(client: Tes
     f.user(db, "steward", mine, username="canbo")
     db.commit()
     login(client, "canbo", f.PASSWORD)
-    item = {"name": "so_cccd", "title": "Số căn cước công dân", "data_type": "string", "sharing_form": "open",
-            "is_personal": ["", "on"], "is_sensitive": "", "position": "1"}
+    item = {
+        "name": "so_cccd",
+        "title": "Số căn cước công dân",
+        "data_type": "string",
+        "sharing_form": "open",
+        "is_personal": ["", "on"],
+        "is_sensitive": "",
+        "position": "1",
+    }
     assert post(client, f"/datasets/{ds.id}/items", item).status_code == 303
     bad = post(client, f"/datasets/{ds.id}/items", {**item, "name": "Số CCCD", "title": ""})
     assert bad.status_code == 422
@@ -64,15 +81,24 @@ def test_data_items_are_added_edited_and_deleted_on_the_dataset_page(client: Tes
     page = client.get(f"/datasets/{ds.id}").text
     assert "Số căn cước công dân" in page and "Dữ liệu mở" in page
     # Publishing a dataset whose personal data item is open is refused, field by field.
-    public = post(client, f"/datasets/{ds.id}/edit", {"database_id": str(ds.database_id), "name": ds.name, "tags": "",
-                                                     "data_class": "other", "visibility": "public"})
+    public = post(
+        client,
+        f"/datasets/{ds.id}/edit",
+        {"database_id": str(ds.database_id), "name": ds.name, "tags": "", "data_class": "other", "visibility": "public"},
+    )
     assert public.status_code == 422 and "Không thể công khai" in public.text
     assert _dataset(db, "Hồ sơ chuyên gia").visibility == "internal"
     edit_url = f"/datasets/{ds.id}/items/{saved.id}/edit"
-    assert 'checked' in client.get(edit_url).text
+    assert "checked" in client.get(edit_url).text
     assert post(client, edit_url, {**item, "sharing_form": "not_shared"}).status_code == 303
-    assert post(client, f"/datasets/{ds.id}/edit", {"database_id": str(ds.database_id), "name": ds.name, "tags": "",
-                                                   "data_class": "other", "visibility": "public"}).status_code == 303
+    assert (
+        post(
+            client,
+            f"/datasets/{ds.id}/edit",
+            {"database_id": str(ds.database_id), "name": ds.name, "tags": "", "data_class": "other", "visibility": "public"},
+        ).status_code
+        == 303
+    )
     assert client.get(f"/datasets/{ds.id}/items/{saved.id}/delete").status_code == 200
     assert post(client, f"/datasets/{ds.id}/items/{saved.id}/delete").status_code == 303
     db.expire_all()
@@ -87,8 +113,10 @@ def test_a_resource_is_uploaded_downloaded_and_deleted(client: TestClient, db: S
     login(client, "canbo", f.PASSWORD)
     content = "ma,ten\n1,Phòng thí nghiệm trọng điểm\n".encode()
     uploaded = client.post(
-        f"/datasets/{ds.id}/resources", data={"csrf_token": csrf(client), "name": "Danh sách 2025"},
-        files={"file": ("phong-thi-nghiem.csv", content, "text/csv")}, follow_redirects=False,
+        f"/datasets/{ds.id}/resources",
+        data={"csrf_token": csrf(client), "name": "Danh sách 2025"},
+        files={"file": ("phong-thi-nghiem.csv", content, "text/csv")},
+        follow_redirects=False,
     )
     assert uploaded.status_code == 303
     db.expire_all()
@@ -98,12 +126,18 @@ def test_a_resource_is_uploaded_downloaded_and_deleted(client: TestClient, db: S
     assert f"/api/v1/resources/{resource.id}/download" in page
     assert client.get(f"/api/v1/resources/{resource.id}/download").content == content
     wrong = client.post(
-        f"/datasets/{ds.id}/resources", data={"csrf_token": csrf(client)},
-        files={"file": ("virus.exe", b"MZ", "application/octet-stream")}, follow_redirects=False,
+        f"/datasets/{ds.id}/resources",
+        data={"csrf_token": csrf(client)},
+        files={"file": ("virus.exe", b"MZ", "application/octet-stream")},
+        follow_redirects=False,
     )
     assert wrong.status_code == 422 and "Định dạng tệp không được hỗ trợ" in wrong.text
-    none = client.post(f"/datasets/{ds.id}/resources", data={"csrf_token": csrf(client)},
-                       files={"file": ("", b"", "application/octet-stream")}, follow_redirects=False)
+    none = client.post(
+        f"/datasets/{ds.id}/resources",
+        data={"csrf_token": csrf(client)},
+        files={"file": ("", b"", "application/octet-stream")},
+        follow_redirects=False,
+    )
     assert none.status_code == 422 and "Vui lòng chọn tệp." in none.text
     assert post(client, f"/resources/{resource.id}/delete").status_code == 303
     db.expire_all()

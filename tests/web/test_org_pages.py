@@ -15,10 +15,22 @@ def test_an_administrator_creates_a_unit_under_another(client: TestClient, db: S
     db.commit()
     login(client, "quantri", f.PASSWORD)
     assert "/organizations/new" in client.get("/organizations").text
-    response = post(client, "/organizations/new", {
-        "name": "Trung tâm Chuyển đổi số", "short_name": "TTCĐS", "kind": "unit", "parent_id": str(ministry.id),
-        "agency_code": "g12.35", "email": "", "phone": "", "website": "", "address": "", "description": "",
-    })
+    response = post(
+        client,
+        "/organizations/new",
+        {
+            "name": "Trung tâm Chuyển đổi số",
+            "short_name": "TTCĐS",
+            "kind": "unit",
+            "parent_id": str(ministry.id),
+            "agency_code": "g12.35",
+            "email": "",
+            "phone": "",
+            "website": "",
+            "address": "",
+            "description": "",
+        },
+    )
     assert response.status_code == 303
     db.expire_all()
     created = db.scalar(select(Organization).where(Organization.name == "Trung tâm Chuyển đổi số"))

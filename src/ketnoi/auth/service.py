@@ -120,11 +120,15 @@ def end_session(session: Session, *, secret: str) -> None:
 
 
 def user_for_session(session: Session, *, secret: str) -> User | None:
-    row = session.execute(
-        select(User, LoginSession.expires_at)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token_hash == _digest(secret))
-    ).first()
+    row = (
+        session.execute(
+            select(User, LoginSession.expires_at)
+            .join(LoginSession, LoginSession.user_id == User.id)
+            .where(LoginSession.token_hash == _digest(secret))
+        )
+        .tuples()
+        .first()
+    )
     if row is None:
         return None
     user, expires_at = row
@@ -155,9 +159,11 @@ def create_token(session: Session, *, actor: Actor, name: str) -> tuple[ApiToken
 
 
 def user_for_token(session: Session, *, secret: str) -> User | None:
-    row = session.execute(
-        select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == _digest(secret))
-    ).first()
+    row = (
+        session.execute(select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == _digest(secret)))
+        .tuples()
+        .first()
+    )
     if row is None:
         return None
     user, token = row

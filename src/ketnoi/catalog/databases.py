@@ -19,8 +19,20 @@ from ketnoi.org.models import Organization
 from ketnoi.org.service import unit_subtree
 
 FIELDS = (
-    "name", "code", "owner_unit_id", "db_class", "purpose", "scope", "content", "legal_basis", "source",
-    "update_mechanism", "information_system", "security_level", "holds_personal_data", "status",
+    "name",
+    "code",
+    "owner_unit_id",
+    "db_class",
+    "purpose",
+    "scope",
+    "content",
+    "legal_basis",
+    "source",
+    "update_mechanism",
+    "information_system",
+    "security_level",
+    "holds_personal_data",
+    "status",
 )
 
 
@@ -39,8 +51,15 @@ def visible(actor: Actor) -> ColumnElement[bool]:
 
 
 def list_databases(
-    session: Session, *, actor: Actor, q: str | None = None, owner_unit_id: uuid.UUID | None = None,
-    db_class: str | None = None, status: str | None = None, cursor: str | None = None, limit: int = 25,
+    session: Session,
+    *,
+    actor: Actor,
+    q: str | None = None,
+    owner_unit_id: uuid.UUID | None = None,
+    db_class: str | None = None,
+    status: str | None = None,
+    cursor: str | None = None,
+    limit: int = 25,
 ) -> Page[Database]:
     query = select(Database).where(visible(actor), matches(Database.search_text, q))
     if owner_unit_id:

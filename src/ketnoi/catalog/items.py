@@ -21,10 +21,17 @@ from ketnoi.kit.vn import nfc
 ITEM_FIELDS = ("name", "title", "description", "data_type", "sharing_form", "is_personal", "is_sensitive", "position")
 RESOURCE_FIELDS = ("name", "description", "format", "media_type", "size", "sha256", "original_filename")
 FORMATS = {
-    ".csv": "text/csv", ".tsv": "text/tab-separated-values", ".json": "application/json",
-    ".ndjson": "application/x-ndjson", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".xls": "application/vnd.ms-excel", ".pdf": "application/pdf", ".zip": "application/zip",
-    ".xml": "application/xml", ".parquet": "application/vnd.apache.parquet", ".txt": "text/plain",
+    ".csv": "text/csv",
+    ".tsv": "text/tab-separated-values",
+    ".json": "application/json",
+    ".ndjson": "application/x-ndjson",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xls": "application/vnd.ms-excel",
+    ".pdf": "application/pdf",
+    ".zip": "application/zip",
+    ".xml": "application/xml",
+    ".parquet": "application/vnd.apache.parquet",
+    ".txt": "text/plain",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
@@ -50,6 +57,12 @@ def _unique_name(session: Session, item: DataItem) -> None:
         raise Conflict("Tên trường đã có trong bộ dữ liệu.", fields={"name": "Tên trường đã có trong bộ dữ liệu."})
 
 
+def _record_item(session: Session, actor: Actor, ds: Dataset, action: str, item: DataItem, changes: dict[str, list[object]]) -> None:
+    """Item changes are part of their dataset's history, each field prefixed with the item's name."""
+    prefixed = {f"items.{item.name}.{field}": values for field, values in changes.items()}
+    audit.record(session, actor=actor, action=action, entity_type="dataset", entity_id=ds.id, entity_label=ds.name, changes=prefixed)
+
+
 def add_item(session: Session, *, actor: Actor, dataset_id: uuid.UUID, data: DataItemIn) -> DataItem:
     ds = _editable_dataset(session, actor, dataset_id, Kind.DATASET, Action.UPDATE)
     item = DataItem(id=uuid.uuid4(), dataset_id=ds.id, **data.model_dump())
@@ -57,8 +70,7 @@ def add_item(session: Session, *, actor: Actor, dataset_id: uuid.UUID, data: Dat
     session.add(item)
     session.flush()
     check_publication(session, ds)
-    changes = audit.diff({}, audit.snapshot(item, ITEM_FIELDS))
-    audit.record(session, actor=actor, action="add_item", entity_type="dataset", entity_id=ds.id, entity_label=ds.name, changes={f"items.{item.name}.{k}": v for k, v in changes.items()})
+    _record_item(session, actor, ds, "add_item", item, audit.diff({}, audit.snapshot(item, ITEM_FIELDS)))
     return item
 
 
@@ -73,21 +85,27 @@ def update_item(session: Session, *, actor: Actor, dataset_id: uuid.UUID, item_i
     check_publication(session, ds)
     changes = audit.diff(before, audit.snapshot(item, ITEM_FIELDS))
     if changes:
-        audit.record(session, actor=actor, action="update_item", entity_type="dataset", entity_id=ds.id, entity_label=ds.name, changes={f"items.{item.name}.{k}": v for k, v in changes.items()})
+        _record_item(session, actor, ds, "update_item", item, changes)
     return item
 
 
 def delete_item(session: Session, *, actor: Actor, dataset_id: uuid.UUID, item_id: uuid.UUID) -> None:
     ds = _editable_dataset(session, actor, dataset_id, Kind.DATASET, Action.UPDATE)
     item = _item(session, ds.id, item_id)
-    changes = audit.diff(audit.snapshot(item, ITEM_FIELDS), dict.fromkeys(ITEM_FIELDS))
-    audit.record(session, actor=actor, action="delete_item", entity_type="dataset", entity_id=ds.id, entity_label=ds.name, changes={f"items.{item.name}.{k}": v for k, v in changes.items()})
+    _record_item(session, actor, ds, "delete_item", item, audit.diff(audit.snapshot(item, ITEM_FIELDS), dict.fromkeys(ITEM_FIELDS)))
     session.delete(item)
 
 
 def add_resource(
-    session: Session, *, actor: Actor, dataset_id: uuid.UUID, name: str | None, description: str | None,
-    filename: str, stream: BinaryIO, max_bytes: int,
+    session: Session,
+    *,
+    actor: Actor,
+    dataset_id: uuid.UUID,
+    name: str | None,
+    description: str | None,
+    filename: str,
+    stream: BinaryIO,
+    max_bytes: int,
 ) -> Resource:
     ds = _editable_dataset(session, actor, dataset_id, Kind.RESOURCE, Action.CREATE)
     safe_name = nfc(PurePath(filename.replace("\\", "/")).name)[:255]
@@ -100,14 +118,23 @@ def add_resource(
         raise Invalid("Dữ liệu không hợp lệ.", fields={"name": "Tối đa 255 ký tự."})
     stored = files.save(stream, max_bytes=max_bytes)
     resource = Resource(
-        id=uuid.uuid4(), dataset_id=ds.id, name=title, description=nfc(description or "") or None,
-        format=suffix.lstrip(".").upper(), media_type=FORMATS[suffix], size=stored.size, sha256=stored.sha256,
-        original_filename=safe_name, storage_key=stored.key,
+        id=uuid.uuid4(),
+        dataset_id=ds.id,
+        name=title,
+        description=nfc(description or "") or None,
+        format=suffix.lstrip(".").upper(),
+        media_type=FORMATS[suffix],
+        size=stored.size,
+        sha256=stored.sha256,
+        original_filename=safe_name,
+        storage_key=stored.key,
     )
     session.add(resource)
     session.flush()
     changes = audit.diff({}, audit.snapshot(resource, RESOURCE_FIELDS))
-    audit.record(session, actor=actor, action="create", entity_type="resource", entity_id=resource.id, entity_label=resource.name, changes=changes)
+    audit.record(
+        session, actor=actor, action="create", entity_type="resource", entity_id=resource.id, entity_label=resource.name, changes=changes
+    )
     return resource
 
 
@@ -123,5 +150,13 @@ def delete_resource(session: Session, *, actor: Actor, resource_id: uuid.UUID) -
     resource = get_resource(session, actor=actor, resource_id=resource_id)
     ds = _editable_dataset(session, actor, resource.dataset_id, Kind.RESOURCE, Action.DELETE)
     changes = audit.diff(audit.snapshot(resource, RESOURCE_FIELDS), dict.fromkeys(RESOURCE_FIELDS))
-    audit.record(session, actor=actor, action="delete", entity_type="resource", entity_id=resource.id, entity_label=f"{ds.name}: {resource.name}", changes=changes)
+    audit.record(
+        session,
+        actor=actor,
+        action="delete",
+        entity_type="resource",
+        entity_id=resource.id,
+        entity_label=f"{ds.name}: {resource.name}",
+        changes=changes,
+    )
     session.delete(resource)

@@ -26,16 +26,30 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/databases", response_class=HTMLResponse)
 def database_list(
-    request: Request, db: DB, actor: CurrentActor, q: str | None = None, owner_unit_id: str | None = None,
-    db_class: str | None = None, status: str | None = None, cursor: str | None = None,
+    request: Request,
+    db: DB,
+    actor: CurrentActor,
+    q: str | None = None,
+    owner_unit_id: str | None = None,
+    db_class: str | None = None,
+    status: str | None = None,
+    cursor: str | None = None,
 ) -> HTMLResponse:
     page = databases.list_databases(
-        db, actor=actor, q=q, owner_unit_id=pages.opt_uuid(owner_unit_id, "owner_unit_id"), db_class=db_class or None,
-        status=status or None, cursor=cursor, limit=get_settings().page_size,
+        db,
+        actor=actor,
+        q=q,
+        owner_unit_id=pages.opt_uuid(owner_unit_id, "owner_unit_id"),
+        db_class=db_class or None,
+        status=status or None,
+        cursor=cursor,
+        limit=get_settings().page_size,
     )
     filters = {"q": q, "owner_unit_id": owner_unit_id, "db_class": db_class, "status": status}
     context = {
-        "databases": page.items, "filters": filters, "units": {u.id: u for u in org.all_units(db)},
+        "databases": page.items,
+        "filters": filters,
+        "units": {u.id: u for u in org.all_units(db)},
         "links": pages.list_links(request, filters, page.next_cursor),
         "can_create": authz.editable_units(actor) != frozenset(),
     }
@@ -78,8 +92,11 @@ def database_detail(request: Request, db: DB, actor: CurrentActor, database_id: 
     filters = datasets.DatasetFilters(database_id=record.id)
     page, tags = datasets.list_datasets(db, actor=actor, filters=filters, limit=100)
     context = {
-        "record": record, "owner": org.get_organization(db, actor=actor, org_id=record.owner_unit_id),
-        "datasets": page.items, "tags": tags, "more_datasets": page.next_cursor is not None,
+        "record": record,
+        "owner": org.get_organization(db, actor=actor, org_id=record.owner_unit_id),
+        "datasets": page.items,
+        "tags": tags,
+        "more_datasets": page.next_cursor is not None,
         "events": audit.history(db, actor=actor, entity_type="database", entity_id=record.id),
         "can_edit": authz.allowed(actor, Action.UPDATE, Kind.DATABASE, owner_unit_id=record.owner_unit_id),
         "can_delete": authz.allowed(actor, Action.DELETE, Kind.DATABASE, owner_unit_id=record.owner_unit_id),
@@ -99,7 +116,10 @@ def edit_database(request: Request, db: DB, actor: CurrentActor, database_id: uu
 @router.post("/databases/{database_id}/edit", response_class=HTMLResponse)
 def update_database(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, database_id: uuid.UUID) -> Response:
     result = forms.submit(
-        db, DatabasePatch, form, lambda patch: databases.update_database(db, actor=actor, database_id=database_id, patch=patch),
+        db,
+        DatabasePatch,
+        form,
+        lambda patch: databases.update_database(db, actor=actor, database_id=database_id, patch=patch),
     )
     if isinstance(result, forms.FormState):
         record = databases.get_database(db, actor=actor, database_id=database_id)

@@ -27,22 +27,46 @@ DATASET_FIELDS = ("database_id", "name", "description", "license_id", "topic", "
 
 @router.get("/datasets", response_class=HTMLResponse)
 def dataset_list(
-    request: Request, db: DB, actor: CurrentActor, q: str | None = None, organization_id: str | None = None,
-    database_id: str | None = None, topic: str | None = None, tag: str | None = None, data_class: str | None = None,
-    visibility: str | None = None, cursor: str | None = None,
+    request: Request,
+    db: DB,
+    actor: CurrentActor,
+    q: str | None = None,
+    organization_id: str | None = None,
+    database_id: str | None = None,
+    topic: str | None = None,
+    tag: str | None = None,
+    data_class: str | None = None,
+    visibility: str | None = None,
+    cursor: str | None = None,
 ) -> HTMLResponse:
     filters = datasets.DatasetFilters(
-        q=q, organization_id=pages.opt_uuid(organization_id, "organization_id"),
-        database_id=pages.opt_uuid(database_id, "database_id"), topic=topic or None, tag=tag or None,
-        data_class=data_class or None, visibility=visibility or None,
+        q=q,
+        organization_id=pages.opt_uuid(organization_id, "organization_id"),
+        database_id=pages.opt_uuid(database_id, "database_id"),
+        topic=topic or None,
+        tag=tag or None,
+        data_class=data_class or None,
+        visibility=visibility or None,
     )
     page, tags = datasets.list_datasets(db, actor=actor, filters=filters, cursor=cursor, limit=get_settings().page_size)
-    shown = {"q": q, "organization_id": organization_id, "database_id": database_id, "topic": topic, "tag": tag,
-             "data_class": data_class, "visibility": visibility}
+    shown = {
+        "q": q,
+        "organization_id": organization_id,
+        "database_id": database_id,
+        "topic": topic,
+        "tag": tag,
+        "data_class": data_class,
+        "visibility": visibility,
+    }
     context = {
-        "datasets": page.items, "tags": tags, "filters": shown, "total": datasets.count_datasets(db, actor=actor, filters=filters),
-        "units": {u.id: u for u in org.all_units(db)}, "links": pages.list_links(request, shown, page.next_cursor),
-        "staff": actor.is_authenticated, "can_create": authz.editable_units(actor) != frozenset(),
+        "datasets": page.items,
+        "tags": tags,
+        "filters": shown,
+        "total": datasets.count_datasets(db, actor=actor, filters=filters),
+        "units": {u.id: u for u in org.all_units(db)},
+        "links": pages.list_links(request, shown, page.next_cursor),
+        "staff": actor.is_authenticated,
+        "can_create": authz.editable_units(actor) != frozenset(),
     }
     return pages.render_list(request, "catalog/dataset_list.html", "catalog/_dataset_results.html", context)
 
@@ -73,8 +97,12 @@ def create_dataset(request: Request, form: forms.UserForm, db: DB, actor: Curren
 
 
 def _detail_page(
-    request: Request, db: DB, actor: Actor, dataset_id: uuid.UUID,
-    item_form: forms.FormState | None = None, resource_form: forms.FormState | None = None,
+    request: Request,
+    db: DB,
+    actor: Actor,
+    dataset_id: uuid.UUID,
+    item_form: forms.FormState | None = None,
+    resource_form: forms.FormState | None = None,
 ) -> HTMLResponse:
     view = datasets.dataset_view(db, actor=actor, dataset_id=dataset_id)
     ds = view.dataset
@@ -84,7 +112,10 @@ def _detail_page(
         database = None
     owner = ds.owner_unit_id
     context = {
-        "view": view, "ds": ds, "database": database, "owner": org.get_organization(db, actor=actor, org_id=owner),
+        "view": view,
+        "ds": ds,
+        "database": database,
+        "owner": org.get_organization(db, actor=actor, org_id=owner),
         "events": audit.history(db, actor=actor, entity_type="dataset", entity_id=ds.id),
         "can_edit": authz.allowed(actor, Action.UPDATE, Kind.DATASET, owner_unit_id=owner),
         "can_delete": authz.allowed(actor, Action.DELETE, Kind.DATASET, owner_unit_id=owner),
@@ -114,7 +145,10 @@ def edit_dataset(request: Request, db: DB, actor: CurrentActor, dataset_id: uuid
 @router.post("/datasets/{dataset_id}/edit", response_class=HTMLResponse)
 def update_dataset(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, dataset_id: uuid.UUID) -> Response:
     result = forms.submit(
-        db, DatasetPatch, form, lambda patch: datasets.update_dataset(db, actor=actor, dataset_id=dataset_id, patch=patch),
+        db,
+        DatasetPatch,
+        form,
+        lambda patch: datasets.update_dataset(db, actor=actor, dataset_id=dataset_id, patch=patch),
     )
     if isinstance(result, forms.FormState):
         return _form_page(request, db, actor, result, datasets.dataset_view(db, actor=actor, dataset_id=dataset_id))
@@ -170,10 +204,18 @@ def edit_item(request: Request, db: DB, actor: CurrentActor, dataset_id: uuid.UU
 
 @router.post("/datasets/{dataset_id}/items/{item_id}/edit", response_class=HTMLResponse)
 def update_item(
-    request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, dataset_id: uuid.UUID, item_id: uuid.UUID,
+    request: Request,
+    form: forms.UserForm,
+    db: DB,
+    actor: CurrentActor,
+    dataset_id: uuid.UUID,
+    item_id: uuid.UUID,
 ) -> Response:
     result = forms.submit(
-        db, DataItemIn, form, lambda data: items.update_item(db, actor=actor, dataset_id=dataset_id, item_id=item_id, data=data),
+        db,
+        DataItemIn,
+        form,
+        lambda data: items.update_item(db, actor=actor, dataset_id=dataset_id, item_id=item_id, data=data),
     )
     if isinstance(result, forms.FormState):
         view = datasets.dataset_view(db, actor=actor, dataset_id=dataset_id)
@@ -205,8 +247,14 @@ def upload_resource(request: Request, form: forms.UserForm, db: DB, actor: Curre
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise Invalid("Dữ liệu không hợp lệ.", fields={"file": "Vui lòng chọn tệp."})
         return items.add_resource(
-            db, actor=actor, dataset_id=dataset_id, name=str(form.get("name") or ""), description=str(form.get("description") or ""),
-            filename=upload.filename, stream=upload.file, max_bytes=get_settings().max_upload_mb << 20,
+            db,
+            actor=actor,
+            dataset_id=dataset_id,
+            name=str(form.get("name") or ""),
+            description=str(form.get("description") or ""),
+            filename=upload.filename,
+            stream=upload.file,
+            max_bytes=get_settings().max_upload_mb << 20,
         )
 
     result = forms.attempt(db, form, add)

@@ -26,16 +26,29 @@ FORM_FIELDS = ("name", "short_name", "kind", "parent_id", "agency_code", "email"
 
 @router.get("/organizations", response_class=HTMLResponse)
 def organization_list(
-    request: Request, db: DB, actor: CurrentActor, q: str | None = None, kind: str | None = None,
-    parent_id: str | None = None, cursor: str | None = None,
+    request: Request,
+    db: DB,
+    actor: CurrentActor,
+    q: str | None = None,
+    kind: str | None = None,
+    parent_id: str | None = None,
+    cursor: str | None = None,
 ) -> HTMLResponse:
     parent = pages.opt_uuid(parent_id, "parent_id")
     page = service.list_organizations(
-        db, actor=actor, q=q, kind=kind or None, parent_id=parent, cursor=cursor, limit=get_settings().page_size,
+        db,
+        actor=actor,
+        q=q,
+        kind=kind or None,
+        parent_id=parent,
+        cursor=cursor,
+        limit=get_settings().page_size,
     )
     filters = {"q": q, "kind": kind, "parent_id": parent_id}
     context = {
-        "organizations": page.items, "filters": filters, "units": {u.id: u for u in service.all_units(db)},
+        "organizations": page.items,
+        "filters": filters,
+        "units": {u.id: u for u in service.all_units(db)},
         "links": pages.list_links(request, filters, page.next_cursor),
         "can_create": authz.allowed(actor, Action.CREATE, Kind.ORGANIZATION),
     }
@@ -44,7 +57,8 @@ def organization_list(
 
 def _form_page(request: Request, db: DB, actor: Actor, form: forms.FormState, org: Organization | None) -> HTMLResponse:
     context = {
-        "form": form, "org": org,
+        "form": form,
+        "org": org,
         "parents": [(u.id, u.name) for u in service.all_units(db) if org is None or u.id != org.id],
         # Moving a unit in the hierarchy is the administrator's call (the service checks it too).
         "can_move": authz.allowed(actor, Action.CREATE, Kind.ORGANIZATION),
@@ -76,7 +90,8 @@ def organization_detail(request: Request, db: DB, actor: CurrentActor, org_id: u
         "org": org,
         "parent": service.get_organization(db, actor=actor, org_id=org.parent_id) if org.parent_id else None,
         "focal_points": service.focal_points(db, actor=actor, org_id=org.id),
-        "databases": owned.items, "more_databases": owned.next_cursor is not None,
+        "databases": owned.items,
+        "more_databases": owned.next_cursor is not None,
         "sub_units": service.list_organizations(db, actor=actor, parent_id=org.id, limit=200).items,
         "events": audit.history(db, actor=actor, entity_type="organization", entity_id=org.id),
         "can_edit": authz.allowed(actor, Action.UPDATE, Kind.ORGANIZATION, owner_unit_id=org.id),
@@ -98,7 +113,10 @@ def edit_organization(request: Request, db: DB, actor: CurrentActor, org_id: uui
 @router.post("/organizations/{org_id}/edit", response_class=HTMLResponse)
 def update_organization(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, org_id: uuid.UUID) -> Response:
     result = forms.submit(
-        db, OrganizationPatch, form, lambda patch: service.update_organization(db, actor=actor, org_id=org_id, patch=patch),
+        db,
+        OrganizationPatch,
+        form,
+        lambda patch: service.update_organization(db, actor=actor, org_id=org_id, patch=patch),
     )
     if isinstance(result, forms.FormState):
         return _form_page(request, db, actor, result, service.get_organization(db, actor=actor, org_id=org_id))
@@ -142,7 +160,10 @@ def new_focal_point(request: Request, db: DB, actor: CurrentActor, org_id: uuid.
 @router.post("/organizations/{org_id}/focal-points/new", response_class=HTMLResponse)
 def appoint_focal_point(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, org_id: uuid.UUID) -> Response:
     result = forms.submit(
-        db, FocalPointIn, form, lambda data: service.appoint_focal_point(db, actor=actor, org_id=org_id, data=data),
+        db,
+        FocalPointIn,
+        form,
+        lambda data: service.appoint_focal_point(db, actor=actor, org_id=org_id, data=data),
     )
     if isinstance(result, forms.FormState):
         return _focal_form_page(request, service.get_organization(db, actor=actor, org_id=org_id), result)

@@ -13,8 +13,18 @@ from collections.abc import Collection, Iterator, Mapping
 from typing import IO, Any
 
 CALLS = {
-    "_", "N_", "gettext", "ValueError", "DomainError", "Invalid", "BadRequest", "Unauthenticated", "Forbidden",
-    "NotFound", "Conflict", "UnsupportedMediaType",
+    "_",
+    "N_",
+    "gettext",
+    "ValueError",
+    "DomainError",
+    "Invalid",
+    "BadRequest",
+    "Unauthenticated",
+    "Forbidden",
+    "NotFound",
+    "Conflict",
+    "UnsupportedMediaType",
 }
 MESSAGE_NAMES = {"msg", "message"}
 Found = tuple[int, None, str, list[str]]

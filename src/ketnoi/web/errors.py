@@ -25,7 +25,17 @@ from ketnoi.web.templating import render, translate
 
 log = logging.getLogger("ketnoi.web")
 
-_HTTP_TYPES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_error"}
+_HTTP_TYPES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+}
 _HTTP_MESSAGES = {
     404: "Không tìm thấy trang hoặc bản ghi.",
     405: "Phương thức không được hỗ trợ.",
@@ -81,10 +91,7 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
         return error_response(request, 400, "bad_request", "Nội dung JSON không hợp lệ.")
-    located = [
-        dict(item, loc=[p for p in item.get("loc", ()) if p not in ("body", "query", "path", "header")])
-        for item in errors
-    ]
+    located = [dict(item, loc=[p for p in item.get("loc", ()) if p not in ("body", "query", "path", "header")]) for item in errors]
     fields = vietnamese_fields(located)
     return error_response(request, 422, "validation_error", "Dữ liệu không hợp lệ, vui lòng kiểm tra các trường được đánh dấu.", fields)
 

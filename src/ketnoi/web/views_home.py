@@ -30,6 +30,7 @@ def dashboard(request: Request, db: DB, actor: CurrentActor) -> HTMLResponse:
         "dataset_total": datasets.count_datasets(db, actor=actor, filters=datasets.DatasetFilters()),
         "dataset_public": datasets.count_datasets(db, actor=actor, filters=datasets.DatasetFilters(visibility=Visibility.PUBLIC)),
         "events": audit.recent(db, actor=actor, cursor=None, limit=RECENT_CHANGES).items
-        if authz.allowed(actor, Action.VIEW, Kind.AUDIT) else None,
+        if authz.allowed(actor, Action.VIEW, Kind.AUDIT)
+        else None,
     }
     return render(request, "home.html", context)

@@ -1,0 +1,577 @@
+"""Catalog search latency with 50,000 generated datasets, on SQLite and on PostgreSQL (`make bench-catalog`).
+
+For each database: build it with the real migrations and deterministic data (catalog_data.py),
+start the real server (`ketnoi serve`, one worker), then load every search endpoint with wrk,
+as an administrator (sees every dataset) and anonymously (public datasets only), with queries
+picked at random from catalog_queries.txt. Prints req/s, p50/p95/p99, non-2xx responses and
+PASS/FAIL against the target (p95 < 100 ms), and writes everything to bench/results/.
+
+Exit status: 0 when every run ran cleanly, whether or not it met the target; 1 when a run failed
+(the data could not be loaded, the server did not start, a response was not 2xx, wrk failed);
+2 when wrk is not installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import benchlib
+from benchlib import Target
+
+TARGET_P95_MS = 100.0
+READY_TIMEOUT_S = 60.0
+SEARCH_CHECK = "du lieu"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    template: str  # {q} is replaced by the URL-encoded query
+    auth: str  # how the administrator authenticates: "bearer" (API token) or "cookie" (login session, as a browser)
+
+
+ENDPOINTS = [
+    Endpoint("api list", "/api/v1/datasets?q={q}&limit=25", "bearer"),
+    Endpoint("api list+total", "/api/v1/datasets?q={q}&include_total=true", "bearer"),
+    Endpoint("html list page", "/datasets?q={q}", "cookie"),
+]
+# --baseline: the same list without a search, to tell the cost of searching from that of serving a page of 25.
+BASELINE = Endpoint("api list, no q", "/api/v1/datasets?limit=25", "bearer")
+ACTORS = ("admin", "anonymous")
+
+
+@dataclass
+class Run:
+    db: str
+    endpoint: str
+    actor: str
+    path: str
+    status: str = "ok"  # ok | failed | unavailable
+    note: str = ""
+    requests: int = 0
+    rps: float = 0.0
+    p50_ms: float | None = None
+    p90_ms: float | None = None
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+    max_ms: float | None = None
+    mean_ms: float | None = None
+    non2xx: int = 0
+    first_non2xx_status: int = 0
+    socket_errors: dict[str, int] = field(default_factory=dict)
+    loadavg_before: float = 0.0
+    server_cpu_ms: float | None = None  # CPU time of the server process per request (SQLite work included)
+    db_cpu_ms: float | None = None  # PostgreSQL: CPU time of the backends of the bench database per request
+
+    @property
+    def passed(self) -> bool | None:
+        if self.status != "ok" or self.p95_ms is None:
+            return None
+        return self.p95_ms < TARGET_P95_MS
+
+
+class RunError(Exception):
+    """A run that could not be measured (as opposed to one that missed the target)."""
+
+
+# -- helpers -------------------------------------------------------------------------------------------
+
+
+def run_command(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a command of ours (absolute paths, no shell) and capture its output."""
+    return subprocess.run(cmd, env=env, timeout=timeout, capture_output=True, text=True, check=False)  # noqa: S603
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def http_get(port: int, path: str, header: str = "", timeout: float = 60.0) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        headers = {}
+        if header:
+            name, value = header.split(":", 1)
+            headers[name.strip()] = value.strip()
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def checked_get(port: int, path: str, header: str = "") -> tuple[int, bytes]:
+    """http_get for the checks: a connection problem is a failed run."""
+    try:
+        return http_get(port, path, header)
+    except OSError as exc:
+        raise RunError(f"GET {path}: {type(exc).__name__}: {exc}") from exc
+
+
+def quote(q: str) -> str:
+    from urllib.parse import quote as url_quote
+
+    return url_quote(q, safe="")
+
+
+def fmt_ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+# -- machine and versions ------------------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def os_release() -> str:
+    path = Path("/etc/os-release")
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                return line.split("=", 1)[1].strip('"')
+    return platform.platform()
+
+
+def machine_info() -> dict[str, Any]:
+    meminfo = Path("/proc/meminfo").read_text().split("\n", 1)[0]
+    return {
+        "hostname": platform.node(),
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu_model": cpu_model(),
+        "memory": " ".join(meminfo.split()[1:]),
+        "os": os_release(),
+        "kernel": platform.release(),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def versions(wrk: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
+    for package in ("ketnoi", "fastapi", "starlette", "uvicorn", "sqlalchemy", "psycopg", "pydantic"):
+        try:
+            out[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            out[package] = None
+    wrk_v = run_command([wrk, "-v"])
+    out["wrk"] = (wrk_v.stdout or wrk_v.stderr).splitlines()[0].strip() if (wrk_v.stdout or wrk_v.stderr) else None
+    git = shutil.which("git")
+    if git:
+        head = run_command([git, "-C", str(benchlib.ROOT), "rev-parse", "--short", "HEAD"]).stdout.strip()
+        dirty = run_command([git, "-C", str(benchlib.ROOT), "status", "--porcelain", "--untracked-files=no"]).stdout.strip()
+        out["git"] = head + ("+dirty" if dirty else "")
+    return out
+
+
+# -- data ----------------------------------------------------------------------------------------------
+
+
+def read_marker(t: Target) -> dict[str, Any] | None:
+    try:
+        data: dict[str, Any] = json.loads(t.marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data
+
+
+def prepare_data(t: Target, args: argparse.Namespace) -> dict[str, Any]:
+    """Generate the database (or reuse the last one with --reuse); returns what catalog_data.py reported."""
+    marker = read_marker(t)
+    wanted = (args.rows, args.seed, benchlib.GENERATOR_VERSION)
+    if args.reuse and marker and (marker.get("rows"), marker.get("seed"), marker.get("generator_version")) == wanted:
+        print(f"  reusing the {args.rows:,} datasets generated earlier (--reuse)")
+        return marker
+    print(f"  generating {args.rows:,} datasets (migrations, bulk insert, ANALYZE) ...", flush=True)
+    started = time.perf_counter()
+    cmd = [sys.executable, str(benchlib.BENCH / "catalog_data.py"), "--db", t.name, "--rows", str(args.rows), "--seed", str(args.seed)]
+    proc = subprocess.run(cmd, env=benchlib.ketnoi_env(t), stdout=subprocess.PIPE, text=True, check=False)  # noqa: S603
+    if proc.returncode != 0:
+        raise RunError(f"data generation failed (exit {proc.returncode}); see the messages above")
+    marker = read_marker(t)
+    if marker is None:
+        raise RunError("data generation did not write " + str(t.marker))
+    counts = marker["counts"]
+    print(
+        f"  loaded in {time.perf_counter() - started:.1f} s: {counts['organizations']} organizations, {counts['databases']} databases, "
+        f"{counts['datasets']:,} datasets ({counts['public_datasets']:,} public), {counts['dataset_tags']:,} tags, "
+        f"{counts['data_items']:,} data items"
+    )
+    return marker
+
+
+# -- server --------------------------------------------------------------------------------------------
+
+
+class Server:
+    """`ketnoi serve` (one worker) on a free port, with the benchmark's isolated environment."""
+
+    def __init__(self, t: Target) -> None:
+        self.target = t
+        self.port = free_port()
+        self.log_path = t.var_dir / "server.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        cmd = [str(benchlib.VENV_BIN / "ketnoi"), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"]
+        with self.log_path.open("wb") as log:
+            self.proc = subprocess.Popen(cmd, env=benchlib.ketnoi_env(self.target), stdout=log, stderr=subprocess.STDOUT, cwd=benchlib.ROOT)  # noqa: S603
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RunError(f"the server exited with status {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                if http_get(self.port, "/-/ready", timeout=2)[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RunError(f"the server did not answer /-/ready with 200 within {READY_TIMEOUT_S:.0f} s:\n{self.log_tail()}")
+
+    def cpu_seconds(self) -> dict[int, float]:
+        """CPU time so far of the server process and, on PostgreSQL, of each backend of the bench database."""
+        pids = [self.proc.pid] if self.proc else []
+        if self.target.name == "postgres":
+            pids += pg_backends()
+        return {pid: proc_cpu_seconds(pid) for pid in pids}
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, from /proc (0 when it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)": state is field 3, utime 14, stime 15
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pg_backends() -> list[int]:
+    import psycopg
+
+    server = benchlib.PG_SERVER.split("://", 1)[1]  # postgres@127.0.0.1:5432
+    user, hostport = server.split("@")
+    host, port = hostport.split(":")
+    with psycopg.connect(host=host, port=port, user=user, dbname="postgres", autocommit=True) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (benchlib.PG_DATABASE,)).fetchall()
+    return [int(row[0]) for row in rows]
+
+
+def cpu_per_request(before: dict[int, float], after: dict[int, float], server_pid: int, requests: int) -> tuple[float, float | None]:
+    """(server process, database backends) CPU milliseconds per request between two snapshots."""
+    n = max(requests, 1)
+    server = (after.get(server_pid, 0.0) - before.get(server_pid, 0.0)) * 1000 / n
+    backends = [pid for pid in after if pid != server_pid]
+    if not backends:
+        return round(server, 2), None
+    db = sum(after[pid] - before.get(pid, 0.0) for pid in backends) * 1000 / n
+    return round(server, 2), round(db, 2)
+
+
+# -- checks before the load ----------------------------------------------------------------------------
+
+
+def auth_header(endpoint: Endpoint, actor: str, marker: dict[str, Any]) -> str:
+    if actor == "anonymous":
+        return ""
+    if endpoint.auth == "cookie":
+        return f"Cookie: ketnoi_session={marker['session']}"
+    return f"Authorization: Bearer {marker['token']}"
+
+
+def check_totals(server: Server, marker: dict[str, Any]) -> dict[str, int]:
+    """The administrator sees every dataset, the public the public ones: else the runs would measure the wrong thing."""
+    counts = marker["counts"]
+    expected = {"admin": counts["datasets"], "anonymous": counts["public_datasets"]}
+    seen: dict[str, int] = {}
+    for actor, want in expected.items():
+        header = auth_header(ENDPOINTS[0], actor, marker)
+        status, body = checked_get(server.port, "/api/v1/datasets?limit=1&include_total=true", header)
+        if status != 200:
+            raise RunError(f"GET /api/v1/datasets as {actor}: HTTP {status}: {body[:300]!r}")
+        seen[actor] = json.loads(body)["total"]
+        if seen[actor] != want:
+            raise RunError(f"{actor} sees {seen[actor]} datasets, expected {want}: stale data? run again without --reuse")
+    return seen
+
+
+def probe(server: Server, endpoint: Endpoint, actor: str, marker: dict[str, Any]) -> tuple[int, float]:
+    """One request with a common query: its status and its time (ms), before loading the endpoint."""
+    started = time.perf_counter()
+    status, _ = checked_get(server.port, endpoint.template.replace("{q}", quote(SEARCH_CHECK)), auth_header(endpoint, actor, marker))
+    return status, (time.perf_counter() - started) * 1000
+
+
+# -- wrk -----------------------------------------------------------------------------------------------
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+_DISTRIBUTION = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s|m|h)\s*$", re.MULTILINE)
+
+
+def parse_wrk(output: str) -> dict[str, Any]:
+    """p50/p90/p99 from wrk's --latency table, everything else (p95 included) from catalog.lua's done()."""
+    line = next((ln for ln in output.splitlines() if ln.startswith("CATALOG_BENCH ")), None)
+    if line is None:
+        raise RunError("wrk printed no CATALOG_BENCH line:\n" + output[-2000:])
+    result: dict[str, Any] = json.loads(line.split(" ", 1)[1])
+    table = {int(p): float(v) * _UNITS_MS[unit] for p, v, unit in _DISTRIBUTION.findall(output)}
+    if not {50, 90, 99} <= table.keys():
+        raise RunError("no latency distribution in wrk's output (--latency):\n" + output[-2000:])
+    result["table_ms"] = table
+    return result
+
+
+def wrk_load(wrk: str, port: int, template: str, header: str, seconds: float, args: argparse.Namespace) -> dict[str, Any]:
+    cmd = [
+        wrk,
+        "-t",
+        str(args.threads),
+        "-c",
+        str(args.connections),
+        "-d",
+        f"{seconds:g}s",
+        "--latency",
+        "--timeout",
+        f"{args.timeout:g}s",
+        "-s",
+        str(benchlib.LUA_SCRIPT),
+        f"http://127.0.0.1:{port}",
+        "--",
+        template,
+        str(benchlib.QUERIES_FILE),
+        header,
+    ]
+    try:
+        proc = run_command(cmd, timeout=seconds + args.timeout + 30)
+    except subprocess.TimeoutExpired as exc:
+        raise RunError(f"wrk did not finish within {exc.timeout:.0f} s") from exc
+    if proc.returncode != 0:
+        raise RunError(f"wrk exited with status {proc.returncode}: {proc.stderr.strip()[-1000:]}")
+    return parse_wrk(proc.stdout)
+
+
+def measure(wrk: str, server: Server, endpoint: Endpoint, actor: str, marker: dict[str, Any], args: argparse.Namespace) -> Run:
+    run = Run(server.target.name, endpoint.name, actor, endpoint.template)
+    status, first_ms = probe(server, endpoint, actor, marker)
+    if status == 404 and endpoint.auth == "cookie":
+        run.status, run.note = "unavailable", "404: the page does not exist yet (not measured)"
+        return run
+    if not 200 <= status < 300:
+        raise RunError(f"GET {endpoint.template} ({SEARCH_CHECK!r}) as {actor}: HTTP {status}")
+    header = auth_header(endpoint, actor, marker)
+    if args.warmup > 0:
+        wrk_load(wrk, server.port, endpoint.template, header, args.warmup, args)
+    run.loadavg_before = round(os.getloadavg()[0], 2)
+    cpu_before = server.cpu_seconds()
+    result = wrk_load(wrk, server.port, endpoint.template, header, args.duration, args)
+    if server.proc is not None:
+        cpu = cpu_per_request(cpu_before, server.cpu_seconds(), server.proc.pid, result["requests"])
+        run.server_cpu_ms, run.db_cpu_ms = cpu
+    table = result["table_ms"]
+    run.requests, run.rps = result["requests"], round(result["rps"], 1)
+    run.p50_ms, run.p90_ms, run.p99_ms = table[50], table[90], table[99]
+    run.p95_ms = round(result["p95_us"] / 1000, 2)
+    run.max_ms, run.mean_ms = round(result["max_us"] / 1000, 2), round(result["mean_us"] / 1000, 2)
+    run.non2xx, run.first_non2xx_status = result["non2xx"], result["first_non2xx_status"]
+    run.socket_errors = {k: v for k, v in result["errors"].items() if k != "status"}
+    run.note = f"first request {first_ms:.0f} ms"
+    problems = []
+    if run.non2xx:
+        problems.append(f"{run.non2xx} non-2xx responses (first: HTTP {run.first_non2xx_status})")
+    if any(run.socket_errors.values()):
+        problems.append(f"socket errors {run.socket_errors}")
+    if not server.alive():
+        problems.append("the server died")
+    if problems:
+        run.status, run.note = "failed", "; ".join(problems)
+    return run
+
+
+# -- one database --------------------------------------------------------------------------------------
+
+
+def bench_database(name: str, wrk: str, args: argparse.Namespace, report: dict[str, Any]) -> list[Run]:
+    t = benchlib.target(name)
+    t.var_dir.mkdir(parents=True, exist_ok=True)
+    print(f"\n== {name}: {t.url}", flush=True)
+    entry: dict[str, Any] = report["databases"].setdefault(name, {})
+    runs: list[Run] = []
+    try:
+        marker = prepare_data(t, args)
+        entry["data"] = {k: v for k, v in marker.items() if k not in ("token", "session")}
+        server = Server(t)
+        entry["server_log"] = str(server.log_path.relative_to(benchlib.ROOT))
+        server.start()
+        try:
+            entry["visible_totals"] = check_totals(server, marker)
+            print(f"  server ready on port {server.port}; totals seen: {entry['visible_totals']}")
+            for endpoint in ([BASELINE] if args.baseline else []) + ENDPOINTS:
+                for actor in ACTORS:
+                    runs.append(one_run(wrk, server, endpoint, actor, marker, args))
+        finally:
+            server.stop()
+    except RunError as exc:
+        print(f"  FAILED: {exc}", flush=True)
+        entry["error"] = str(exc)
+        runs.append(Run(name, "(setup)", "-", "-", status="failed", note=str(exc).splitlines()[0]))
+    return runs
+
+
+def one_run(wrk: str, server: Server, endpoint: Endpoint, actor: str, marker: dict[str, Any], args: argparse.Namespace) -> Run:
+    print(f"  {endpoint.name:<15} {actor:<9} ", end="", flush=True)
+    try:
+        run = measure(wrk, server, endpoint, actor, marker, args)
+    except RunError as exc:
+        run = Run(server.target.name, endpoint.name, actor, endpoint.template, status="failed", note=str(exc).splitlines()[0])
+    if run.status == "ok":
+        print(
+            f"{run.rps:8.1f} req/s  p50 {fmt_ms(run.p50_ms)} ms  p95 {fmt_ms(run.p95_ms)} ms  p99 {fmt_ms(run.p99_ms)} ms"
+            f"  cpu {cpu_cell(run)} ms/req  (load {run.loadavg_before})",
+            flush=True,
+        )
+    else:
+        print(f"{run.status}: {run.note}", flush=True)
+    return run
+
+
+# -- report --------------------------------------------------------------------------------------------
+
+
+def verdict(run: Run) -> str:
+    if run.status == "unavailable":
+        return "NOT MEASURED"
+    if run.status == "failed":
+        return "ERROR"
+    return "PASS" if run.passed else "FAIL"
+
+
+def cpu_cell(run: Run) -> str:
+    """Server CPU ms per request, '+' the PostgreSQL backends' when there are any."""
+    if run.server_cpu_ms is None:
+        return "-"
+    return f"{run.server_cpu_ms:.1f}" + (f"+{run.db_cpu_ms:.1f}" if run.db_cpu_ms is not None else "")
+
+
+def print_table(runs: list[Run]) -> None:
+    titles = ("req/s", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "non-2xx")
+    numbers = "".join(f"{title:>9}" for title in titles) + f"{'cpu ms/req':>12}"
+    header = f"{'database':<9} {'endpoint':<15} {'actor':<9}{numbers}  p95<{TARGET_P95_MS:g}ms"
+    print("\n" + header)
+    print("-" * len(header))
+    for r in runs:
+        rps = f"{r.rps:.1f}" if r.status == "ok" else "-"
+        print(
+            f"{r.db:<9} {r.endpoint:<15} {r.actor:<9}{rps:>9}{fmt_ms(r.p50_ms):>9}{fmt_ms(r.p90_ms):>9}"
+            f"{fmt_ms(r.p95_ms):>9}{fmt_ms(r.p99_ms):>9}{r.non2xx:>9}{cpu_cell(r):>12}  {verdict(r)}"
+        )
+    print("cpu ms/req: CPU time per request of the server process (SQLite's work included) + PostgreSQL's backends")
+    for r in runs:
+        if r.status != "ok":
+            print(f"  {r.db} {r.endpoint} {r.actor}: {r.note}")
+
+
+def write_report(report: dict[str, Any], runs: list[Run]) -> Path:
+    benchlib.RESULTS.mkdir(parents=True, exist_ok=True)
+    report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    report["results"] = [asdict(r) | {"verdict": verdict(r)} for r in runs]
+    path = benchlib.RESULTS / f"catalog-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--rows", type=int, default=50_000, help="number of generated datasets (default 50000)")
+    parser.add_argument("--duration", type=float, default=10, help="seconds of load per endpoint and actor (default 10)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds of unmeasured load before each run (default 2)")
+    parser.add_argument("--timeout", type=float, default=10, help="wrk's request timeout in seconds (default 10)")
+    parser.add_argument("--seed", type=int, default=472020, help="seed of the generated data")
+    parser.add_argument("--reuse", action="store_true", help="reuse the data of the previous run when rows and seed match")
+    parser.add_argument("--baseline", action="store_true", help="also load the API list without a search (the cost of a page of 25)")
+    args = parser.parse_args(argv)
+    if args.connections < args.threads:
+        parser.error("--connections must be at least --threads")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    wrk = shutil.which("wrk") or ("/usr/bin/wrk" if os.path.exists("/usr/bin/wrk") else None)
+    if wrk is None:
+        print("wrk is not installed. On Debian/Ubuntu: sudo apt-get install wrk", file=sys.stderr)
+        return 2
+    report: dict[str, Any] = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "settings": {k: v for k, v in vars(args).items()} | {"target_p95_ms": TARGET_P95_MS, "server_workers": 1},
+        "machine": machine_info(),
+        "versions": versions(wrk),
+        "queries": benchlib.load_queries(),
+        "databases": {},
+    }
+    m, v = report["machine"], report["versions"]
+    print(f"machine: {m['nproc']} CPU ({m['cpu_model']}), {m['memory']}, {m['os']}, load average {m['loadavg']}")
+    print("versions: " + ", ".join(f"{k} {val}" for k, val in v.items() if val))
+    print(
+        f"load: wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s --latency (warm-up {args.warmup:g} s), "
+        f"{len(report['queries'])} queries, server: ketnoi serve (1 worker)"
+    )
+    if m["loadavg"][0] > 0.5 * m["nproc"]:
+        print(f"warning: the machine is busy (load average {m['loadavg'][0]} on {m['nproc']} CPUs): latencies will be inflated")
+    runs: list[Run] = []
+    for name in ("sqlite", "postgres") if args.db == "both" else (args.db,):
+        runs.extend(bench_database(name, wrk, args, report))
+    print_table(runs)
+    path = write_report(report, runs)
+    failed = [r for r in runs if r.status == "failed"]
+    missed = [r for r in runs if r.passed is False]
+    print(f"\n{len(runs)} runs: {len(failed)} failed, {len(missed)} over the p95 target; results in {path.relative_to(benchlib.ROOT)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,201 @@
+"""Vietnamese vocabulary of the generated catalog: units, provinces, subjects, name and text patterns.
+
+Plain data, no ketnoi import. The words are those a ministry of science and technology uses
+(Bộ KH&CN): research tasks, intellectual property, standards and metrology, atomic energy,
+innovation, statistics, and the administrative subjects every ministry has.
+"""
+
+from __future__ import annotations
+
+# (name, short name, parent's short name or None) — units of the ministry, parents listed first.
+UNITS: list[tuple[str, str, str | None]] = [
+    ("Văn phòng Bộ", "VPB", None),
+    ("Thanh tra Bộ", "TTB", None),
+    ("Vụ Kế hoạch - Tài chính", "KHTC", None),
+    ("Vụ Tổ chức cán bộ", "TCCB", None),
+    ("Vụ Pháp chế", "PC", None),
+    ("Vụ Hợp tác quốc tế", "HTQT", None),
+    ("Vụ Khoa học Xã hội, Nhân văn và Tự nhiên", "XHTN", None),
+    ("Vụ Khoa học và Công nghệ các ngành kinh tế - kỹ thuật", "KTKT", None),
+    ("Vụ Đánh giá, Thẩm định và Giám định công nghệ", "ĐTGĐ", None),
+    ("Vụ Phát triển khoa học và công nghệ địa phương", "PTĐP", None),
+    ("Cục Sở hữu trí tuệ", "IP Việt Nam", None),
+    ("Cục Năng lượng nguyên tử", "VAEA", None),
+    ("Cục An toàn bức xạ và hạt nhân", "VARANS", None),
+    ("Cục Thông tin, Thống kê", "TTTK", None),
+    ("Cục Đổi mới sáng tạo", "ĐMST", None),
+    ("Cục Khởi nghiệp và Doanh nghiệp công nghệ", "KNDN", None),
+    ("Cục Ứng dụng và Phát triển công nghệ", "UDPTCN", None),
+    ("Cục Chuyển đổi số quốc gia", "CĐS", None),
+    ("Cục Tần số vô tuyến điện", "RFD", None),
+    ("Ủy ban Tiêu chuẩn Đo lường Chất lượng quốc gia", "STAMEQ", None),
+    ("Viện Đo lường Việt Nam", "VMI", "STAMEQ"),
+    ("Viện Tiêu chuẩn Chất lượng Việt Nam", "VSQI", "STAMEQ"),
+    ("Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng 1", "QUATEST 1", "STAMEQ"),
+    ("Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng 2", "QUATEST 2", "STAMEQ"),
+    ("Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng 3", "QUATEST 3", "STAMEQ"),
+    ("Trung tâm Chứng nhận Phù hợp", "QUACERT", "STAMEQ"),
+    ("Văn phòng Thông báo và Hỏi đáp quốc gia về tiêu chuẩn đo lường chất lượng", "TBT Việt Nam", "STAMEQ"),
+    ("Viện Năng lượng nguyên tử Việt Nam", "VINATOM", None),
+    ("Viện Nghiên cứu hạt nhân", "NRI", "VINATOM"),
+    ("Viện Khoa học và Kỹ thuật hạt nhân", "INST", "VINATOM"),
+    ("Trung tâm Chiếu xạ Hà Nội", "HIC", "VINATOM"),
+    ("Viện Chiến lược và Chính sách khoa học và công nghệ", "NISTPASS", None),
+    ("Viện Ứng dụng công nghệ", "NACENTECH", None),
+    ("Quỹ Phát triển khoa học và công nghệ quốc gia", "NAFOSTED", None),
+    ("Quỹ Đổi mới công nghệ quốc gia", "NATIF", None),
+    ("Văn phòng Các chương trình trọng điểm cấp nhà nước", "VPCT", None),
+    ("Học viện Khoa học, Công nghệ và Đổi mới sáng tạo", "HVKHCN", None),
+    ("Trung tâm Công nghệ thông tin", "TTCNTT", None),
+    ("Báo Khoa học và Phát triển", "KH&PT", None),
+]
+
+PROVINCES: list[str] = [
+    "Hà Nội",
+    "Thành phố Hồ Chí Minh",
+    "Hải Phòng",
+    "Đà Nẵng",
+    "Cần Thơ",
+    "Huế",
+    "Quảng Ninh",
+    "Bắc Ninh",
+    "Thái Nguyên",
+    "Lào Cai",
+    "Sơn La",
+    "Điện Biên",
+    "Lạng Sơn",
+    "Cao Bằng",
+    "Tuyên Quang",
+    "Phú Thọ",
+    "Hưng Yên",
+    "Ninh Bình",
+    "Thanh Hóa",
+    "Nghệ An",
+    "Hà Tĩnh",
+    "Quảng Trị",
+    "Quảng Ngãi",
+    "Gia Lai",
+    "Đắk Lắk",
+    "Khánh Hòa",
+    "Lâm Đồng",
+    "Đồng Nai",
+    "Tây Ninh",
+    "Vĩnh Long",
+    "Đồng Tháp",
+    "An Giang",
+    "Cà Mau",
+    "Lai Châu",
+]
+# Provinces whose Department of Science and Technology (Sở KH&CN) is an external agency of the catalog.
+DEPARTMENTS = 21
+
+# (subject, topic code from ketnoi.catalog.codelists.TOPICS, tags that go with it)
+SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("nhiệm vụ khoa học và công nghệ", "khcn", ("nhiệm vụ", "khcn", "đề tài")),
+    ("đề tài nghiên cứu cấp quốc gia", "khcn", ("đề tài", "khcn", "nghiên cứu")),
+    ("dự án sản xuất thử nghiệm", "khcn", ("dự án", "khcn")),
+    ("tổ chức khoa học và công nghệ", "khcn", ("tổ chức khcn", "khcn")),
+    ("nhân lực nghiên cứu và phát triển", "thong-tin-khcn", ("nhân lực", "r&d")),
+    ("công bố khoa học quốc tế", "thong-tin-khcn", ("công bố", "tạp chí")),
+    ("chuyên gia khoa học và công nghệ", "khcn", ("chuyên gia", "khcn")),
+    ("phòng thí nghiệm trọng điểm", "khcn", ("phòng thí nghiệm", "khcn")),
+    ("kết quả thực hiện nhiệm vụ khoa học", "khcn", ("kết quả", "nhiệm vụ")),
+    ("đơn đăng ký sáng chế", "so-huu-tri-tue", ("sáng chế", "sở hữu trí tuệ")),
+    ("văn bằng bảo hộ nhãn hiệu", "so-huu-tri-tue", ("nhãn hiệu", "sở hữu trí tuệ")),
+    ("kiểu dáng công nghiệp", "so-huu-tri-tue", ("kiểu dáng", "sở hữu trí tuệ")),
+    ("chỉ dẫn địa lý", "so-huu-tri-tue", ("chỉ dẫn địa lý", "sở hữu trí tuệ")),
+    ("giải pháp hữu ích", "so-huu-tri-tue", ("giải pháp hữu ích", "sở hữu trí tuệ")),
+    ("tiêu chuẩn quốc gia TCVN", "tieu-chuan-do-luong", ("tcvn", "tiêu chuẩn")),
+    ("quy chuẩn kỹ thuật quốc gia", "tieu-chuan-do-luong", ("qcvn", "quy chuẩn")),
+    ("phương tiện đo nhóm 2", "tieu-chuan-do-luong", ("đo lường", "phương tiện đo")),
+    ("chuẩn đo lường quốc gia", "tieu-chuan-do-luong", ("đo lường", "chuẩn đo lường")),
+    ("kiểm định, hiệu chuẩn phương tiện đo", "tieu-chuan-do-luong", ("kiểm định", "hiệu chuẩn", "đo lường")),
+    ("mã số mã vạch", "tieu-chuan-do-luong", ("mã số mã vạch", "gs1")),
+    ("chứng nhận hợp chuẩn, hợp quy", "tieu-chuan-do-luong", ("hợp quy", "chứng nhận")),
+    ("giải thưởng chất lượng quốc gia", "tieu-chuan-do-luong", ("chất lượng", "giải thưởng")),
+    ("cơ sở bức xạ", "nang-luong-nguyen-tu", ("bức xạ", "an toàn bức xạ")),
+    ("nguồn phóng xạ kín", "nang-luong-nguyen-tu", ("phóng xạ", "an toàn bức xạ")),
+    ("thiết bị X-quang y tế", "nang-luong-nguyen-tu", ("x-quang", "bức xạ")),
+    ("quan trắc phóng xạ môi trường", "nang-luong-nguyen-tu", ("quan trắc", "phóng xạ")),
+    ("doanh nghiệp khoa học và công nghệ", "doi-moi-sang-tao", ("doanh nghiệp", "khcn")),
+    ("khởi nghiệp đổi mới sáng tạo", "doi-moi-sang-tao", ("khởi nghiệp", "đổi mới sáng tạo")),
+    ("chuyển giao công nghệ", "doi-moi-sang-tao", ("chuyển giao công nghệ",)),
+    ("thị trường công nghệ", "doi-moi-sang-tao", ("thị trường", "công nghệ")),
+    ("chỉ số đổi mới sáng tạo cấp địa phương", "doi-moi-sang-tao", ("pii", "đổi mới sáng tạo")),
+    ("thống kê khoa học và công nghệ", "thong-tin-khcn", ("thống kê", "khcn")),
+    ("điều tra nghiên cứu và phát triển", "thong-tin-khcn", ("điều tra", "r&d")),
+    ("chi ngân sách cho khoa học và công nghệ", "tai-chinh", ("ngân sách", "tài chính")),
+    ("dự toán kinh phí sự nghiệp", "tai-chinh", ("dự toán", "tài chính")),
+    ("dự án đầu tư công", "tai-chinh", ("đầu tư công", "tài chính")),
+    ("cán bộ, công chức, viên chức", "to-chuc-can-bo", ("cán bộ", "nhân sự")),
+    ("đào tạo, bồi dưỡng cán bộ", "to-chuc-can-bo", ("đào tạo", "nhân sự")),
+    ("văn bản quy phạm pháp luật", "phap-che", ("văn bản", "pháp luật")),
+    ("thủ tục hành chính", "hanh-chinh", ("thủ tục hành chính", "dịch vụ công")),
+    ("hồ sơ dịch vụ công trực tuyến", "hanh-chinh", ("dịch vụ công", "hồ sơ")),
+    ("tần số vô tuyến điện", "hanh-chinh", ("tần số", "viễn thông")),
+]
+
+DATASET_KINDS = [
+    "Danh mục",
+    "Danh sách",
+    "Thống kê",
+    "Báo cáo",
+    "Dữ liệu",
+    "Sổ đăng ký",
+    "Hồ sơ",
+    "Kết quả",
+    "Tổng hợp",
+    "Bảng tổng hợp",
+    "Cơ sở dữ liệu",
+    "Số liệu",
+]
+WHERE = ["", "", " tại {province}", " tỉnh {province}", " của {unit}", " cấp quốc gia", " cấp bộ", " cấp tỉnh", " khu vực {province}"]
+WHEN = ["", " năm {year}", " {year}", " giai đoạn {year}-{year5}", " quý {quarter}/{year}", " 6 tháng đầu năm {year}"]
+
+DESCRIPTIONS = [
+    "Dữ liệu về {subject} do {unit} thu thập, cập nhật theo Nghị định 47/2020/NĐ-CP.",
+    "Tập hợp thông tin {subject} trên địa bàn {province}, số liệu năm {year}.",
+    "Danh mục {subject} phục vụ công tác quản lý nhà nước về khoa học và công nghệ.",
+    "Số liệu thống kê {subject} tổng hợp từ báo cáo của các Sở Khoa học và Công nghệ.",
+    "Bộ dữ liệu dùng chung giữa các đơn vị thuộc Bộ; cập nhật định kỳ theo quy định.",
+    "Thông tin chi tiết gồm mã số, tên, đơn vị chủ trì, thời gian thực hiện và kinh phí.",
+    "Kết quả khảo sát {subject} tại {province} và các tỉnh lân cận trong năm {year}.",
+    "Dữ liệu được chuẩn hóa theo tiêu chuẩn quốc gia TCVN và Kiến trúc Chính phủ điện tử.",
+    "Phục vụ chia sẻ dữ liệu với các bộ, ngành, địa phương qua Nền tảng tích hợp, chia sẻ dữ liệu quốc gia.",
+    "Hồ sơ lưu trữ {subject} từ năm {year} đến nay.",
+]
+# Phrases that are rare on purpose (about one dataset in a thousand gets one): the "rare word" queries.
+RARE = [
+    "nước mắm Phú Quốc",
+    "cà phê Buôn Ma Thuột",
+    "máy gia tốc cyclotron",
+    "đồng vị Cobalt-60",
+    "thanh long Bình Thuận",
+    "gạo ST25",
+    "vi mạch bán dẫn",
+    "nhãn lồng Hưng Yên",
+]
+RARE_SHARE = 0.002
+
+# (field name, title, data type, personal)
+ITEMS: list[tuple[str, str, str, bool]] = [
+    ("ma_so", "Mã số", "string", False),
+    ("ten", "Tên", "string", False),
+    ("nam", "Năm", "integer", False),
+    ("tinh_thanh", "Tỉnh/thành phố", "string", False),
+    ("so_luong", "Số lượng", "integer", False),
+    ("ngay_cap", "Ngày cấp", "date", False),
+    ("kinh_phi", "Kinh phí (triệu đồng)", "number", False),
+    ("trang_thai", "Trạng thái", "string", False),
+    ("don_vi_chu_tri", "Đơn vị chủ trì", "string", False),
+    ("linh_vuc", "Lĩnh vực", "string", False),
+    ("cap_do", "Cấp độ", "integer", False),
+    ("cap_nhat_luc", "Thời điểm cập nhật", "datetime", False),
+    ("da_nghiem_thu", "Đã nghiệm thu", "boolean", False),
+    ("chu_nhiem", "Chủ nhiệm nhiệm vụ", "string", True),
+    ("so_dien_thoai", "Số điện thoại liên hệ", "string", True),
+    ("so_dinh_danh", "Số định danh cá nhân", "string", True),
+]
+
+OPEN_LICENSES = ["cc-by-4.0", "cc0-1.0", "odc-by-1.0", "odbl-1.0", "vn-open-data"]
+YEARS = list(range(2010, 2026))
