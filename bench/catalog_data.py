@@ -212,6 +212,7 @@ class Generator:
             "data_class": rng.choices([DataClass.OTHER, DataClass.IMPORTANT, DataClass.CORE], [80, 15, 5])[0],
             "visibility": Visibility.PUBLIC if public else Visibility.INTERNAL,
             "search_text": search_text(name, description, " ".join(tags)),
+            "tags": tags,
             "created_at": at,
             "updated_at": at + timedelta(days=rng.randrange(200)),
         }

@@ -10,5 +10,5 @@ def test_dataset_search_ignores_diacritics(db: Session) -> None:
     base = f.database(db, owner, "Cơ sở dữ liệu quốc gia về khoa học và công nghệ")
     f.dataset(db, base, "Cơ sở dữ liệu nhiệm vụ khoa học")
     f.dataset(db, base, "Danh mục tổ chức")
-    page, _ = datasets.list_datasets(db, actor=system_actor(), filters=datasets.DatasetFilters(q="co so du lieu khoa hoc"))
+    page = datasets.list_datasets(db, actor=system_actor(), filters=datasets.DatasetFilters(q="co so du lieu khoa hoc"))
     assert [d.name for d in page.items] == ["Cơ sở dữ liệu nhiệm vụ khoa học"]

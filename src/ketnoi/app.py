@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from ketnoi import __version__, migrate
 from ketnoi.db import get_engine
 from ketnoi.web import errors, health
-from ketnoi.web.middleware import request_context
+from ketnoi.web.middleware import RequestContext
 
 
 class NotMigrated(RuntimeError):
@@ -49,7 +49,7 @@ def create_app(*, check_migrations: bool = True) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan if check_migrations else None,
     )
-    app.middleware("http")(request_context)
+    app.add_middleware(RequestContext)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
     app.include_router(health.router)

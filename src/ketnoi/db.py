@@ -75,6 +75,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA mmap_size=268435456")  # readers share the OS page cache instead of copying pages
     cursor.close()
 
 
@@ -85,10 +86,15 @@ def make_engine(url: str) -> Engine:
             from pathlib import Path
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        # A pool as large as the server's thread pool: a SQLite connection that is closed takes
+        # its page cache with it, and a fresh one reads every page again from the file.
+        engine = create_engine(url, connect_args={"check_same_thread": False}, pool_size=20, max_overflow=40)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # prepare_threshold=None: psycopg would otherwise prepare a statement after five runs, and
+    # PostgreSQL's generic plan for `search_text LIKE %s` cannot see the words, estimates one row
+    # and sorts every match (measured: 0.3 ms → 270 ms for a common word).
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args={"prepare_threshold": None})
 
 
 @lru_cache

@@ -22,7 +22,7 @@ def test_lists_are_filtered_in_sql_for_each_role(db: Session) -> None:
     assert [d.name for d in databases.list_databases(db, actor=PUBLIC).items] == ["CSDL dùng chung"]
     assert len(databases.list_databases(db, actor=steward_b).items) == 2
     filters = datasets.DatasetFilters()
-    assert [d.name for d in datasets.list_datasets(db, actor=PUBLIC, filters=filters)[0].items] == ["Công khai"]
+    assert [d.name for d in datasets.list_datasets(db, actor=PUBLIC, filters=filters).items] == ["Công khai"]
     assert datasets.count_datasets(db, actor=PUBLIC, filters=filters) == 1
     assert datasets.count_datasets(db, actor=steward_b, filters=filters) == 2
 

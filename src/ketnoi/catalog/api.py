@@ -24,7 +24,7 @@ from ketnoi.catalog.schemas import (
     ResourceOut,
 )
 from ketnoi.settings import get_settings
-from ketnoi.web.api_common import Cursor, Limit, PageOut
+from ketnoi.web.api_common import Cursor, Limit, PageOut, json_page
 from ketnoi.web.deps import DB, CurrentActor
 
 router = APIRouter(tags=["catalog"])
@@ -99,7 +99,7 @@ def list_datasets(
     cursor: Cursor = None,
     limit: Limit = 25,
     include_total: bool = False,
-) -> PageOut[DatasetOut]:
+) -> Response:
     filters = datasets.DatasetFilters(
         q=q,
         organization_id=organization_id,
@@ -111,10 +111,10 @@ def list_datasets(
         update_frequency=update_frequency,
         visibility=visibility,
     )
-    page, tags = datasets.list_datasets(db, actor=actor, filters=filters, cursor=cursor, limit=limit)
-    out = [DatasetOut.model_validate(d).model_copy(update={"tags": tags.get(d.id, [])}) for d in page.items]
+    page = datasets.list_datasets(db, actor=actor, filters=filters, cursor=cursor, limit=limit)
+    out = [DatasetOut.model_validate(d) for d in page.items]
     total = datasets.count_datasets(db, actor=actor, filters=filters) if include_total else None
-    return PageOut(items=out, next_cursor=page.next_cursor, total=total)
+    return json_page(PageOut[DatasetOut](items=out, next_cursor=page.next_cursor, total=total))
 
 
 @router.post("/datasets", response_model=DatasetDetailOut, status_code=201, summary="Tạo bộ dữ liệu")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ketnoi.db import Base, IdMixin, TimestampMixin
@@ -81,6 +81,8 @@ class Dataset(IdMixin, TimestampMixin, Base):
     update_frequency: Mapped[str | None] = mapped_column(String(32))
     data_class: Mapped[str] = mapped_column(String(16), default=DataClass.OTHER)
     visibility: Mapped[str] = mapped_column(String(16), default=Visibility.INTERNAL)
+    # The tags again, as a list: dataset_tags serves the filter, this column a list page (no join).
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (Index("ix_datasets_name_id", "name", "id"),)

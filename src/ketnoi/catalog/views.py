@@ -90,12 +90,11 @@ def create_database(request: Request, form: forms.UserForm, db: DB, actor: Curre
 def database_detail(request: Request, db: DB, actor: CurrentActor, database_id: uuid.UUID) -> HTMLResponse:
     record = databases.get_database(db, actor=actor, database_id=database_id)
     filters = datasets.DatasetFilters(database_id=record.id)
-    page, tags = datasets.list_datasets(db, actor=actor, filters=filters, limit=100)
+    page = datasets.list_datasets(db, actor=actor, filters=filters, limit=100)
     context = {
         "record": record,
         "owner": org.get_organization(db, actor=actor, org_id=record.owner_unit_id),
         "datasets": page.items,
-        "tags": tags,
         "more_datasets": page.next_cursor is not None,
         "events": audit.history(db, actor=actor, entity_type="database", entity_id=record.id),
         "can_edit": authz.allowed(actor, Action.UPDATE, Kind.DATABASE, owner_unit_id=record.owner_unit_id),

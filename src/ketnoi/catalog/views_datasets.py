@@ -21,6 +21,7 @@ from ketnoi.web import forms, pages
 from ketnoi.web.deps import DB, CurrentActor
 from ketnoi.web.templating import render
 
+TOTAL_CAP = 1000
 router = APIRouter(include_in_schema=False)
 DATASET_FIELDS = ("database_id", "name", "description", "license_id", "topic", "update_frequency", "data_class", "visibility")
 
@@ -48,7 +49,7 @@ def dataset_list(
         data_class=data_class or None,
         visibility=visibility or None,
     )
-    page, tags = datasets.list_datasets(db, actor=actor, filters=filters, cursor=cursor, limit=get_settings().page_size)
+    page = datasets.list_datasets(db, actor=actor, filters=filters, cursor=cursor, limit=get_settings().page_size)
     shown = {
         "q": q,
         "organization_id": organization_id,
@@ -60,9 +61,10 @@ def dataset_list(
     }
     context = {
         "datasets": page.items,
-        "tags": tags,
         "filters": shown,
-        "total": datasets.count_datasets(db, actor=actor, filters=filters),
+        # Counted up to a cap: an exact count of 40,000 matches costs a full scan on every page.
+        "total": datasets.count_datasets(db, actor=actor, filters=filters, cap=TOTAL_CAP),
+        "total_cap": TOTAL_CAP,
         "units": {u.id: u for u in org.all_units(db)},
         "links": pages.list_links(request, shown, page.next_cursor),
         "staff": actor.is_authenticated,

@@ -49,6 +49,7 @@ def keyset_page(
     cursor: str | None,
     limit: int,
     descending: bool = False,
+    rows: bool = False,
 ) -> Page[Any]:
     """Run `query` ordered by `keys` (the last one unique), continuing after `cursor`."""
     if cursor:
@@ -56,11 +57,13 @@ def keyset_page(
         typed = [_coerce(key, value) for key, value in zip(keys, after, strict=True)]
         query = query.where(_after(keys, typed, descending))
     order = [key.desc() for key in keys] if descending else list(keys)
-    rows = list(session.scalars(query.order_by(*order).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor([getattr(rows[-1], key.key) for key in keys]) if more else None
-    return Page(items=rows, next_cursor=next_cursor)
+    result = session.execute(query.order_by(*order).limit(limit + 1))
+    # `rows`: the query selects columns, not an entity (cheaper for a hot list); keep the rows.
+    found = list(result.all() if rows else result.scalars())
+    more = len(found) > limit
+    found = found[:limit]
+    next_cursor = encode_cursor([getattr(found[-1], key.key) for key in keys]) if more else None
+    return Page(items=found, next_cursor=next_cursor)
 
 
 def _after(keys: Sequence[InstrumentedAttribute[Any]], values: Sequence[Any], descending: bool) -> Any:

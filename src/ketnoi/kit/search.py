@@ -1,22 +1,69 @@
-"""Diacritic-insensitive search over a folded text column (see kit.vn.fold)."""
+"""Diacritic-insensitive, word-prefix search over a folded text column.
+
+A record's `search_text` is its folded words (kit.vn.fold), each preceded by a space:
+" co so du lieu quoc gia ve khoa hoc". A query matches when every folded word of it starts a
+word of the record: `LIKE '% khoa%'`. "co so du lieu khoa hoc" finds "Cơ sở dữ liệu … khoa
+học"; "an" does not find "bản". The same semantics on both databases; PostgreSQL answers it
+from a trigram index, SQLite from an FTS5 index (see `fts_filter`), each made by the migrations.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from sqlalchemy import and_, true
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import and_, text, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from ketnoi.kit.vn import fold, search_terms
+from ketnoi.kit.vn import fold
+
+_WORD = re.compile(r"\w+")
+MAX_TERMS = 12
 
 
-def matches(column: InstrumentedAttribute[str], query: str | None) -> Any:
-    """Every word of the query occurs in the column ('co so du lieu khoa hoc' finds 'Cơ sở dữ liệu … khoa học')."""
-    terms = search_terms(query or "")
-    if not terms:
-        return true()
-    return and_(*(column.contains(term, autoescape=True) for term in terms))
+def terms_of(query: str | None) -> list[str]:
+    """The folded words of a query (at most MAX_TERMS: a pasted paragraph is not a search)."""
+    return _WORD.findall(fold(query or ""))[:MAX_TERMS]
 
 
 def search_text(*parts: str | None) -> str:
-    return fold(" ".join(p for p in parts if p))
+    words = _WORD.findall(fold(" ".join(p for p in parts if p)))
+    return "".join(" " + word for word in words)
+
+
+def matches(column: InstrumentedAttribute[str], query: str | None) -> Any:
+    terms = terms_of(query)
+    if not terms:
+        return true()
+    return and_(*(column.contains(" " + term, autoescape=True) for term in terms))
+
+
+def _fts_expression(terms: list[str]) -> str:
+    return " AND ".join(f'"{term}"*' for term in terms)  # \\w words: no quote can occur
+
+
+def fts_sparse(session: Session, fts_table: str, query: str | None, *, below: int) -> bool:
+    """SQLite: does the FTS5 index find fewer than `below` records for this query?
+
+    Then reading those rows and sorting them is cheap. A common word is the opposite case:
+    walking the name index and testing LIKE stops after one page, while fetching thousands of
+    matches from the index and sorting them is what would be slow.
+    """
+    terms = terms_of(query)
+    if not terms:
+        return False
+    probe = text(f"SELECT count(*) FROM (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH :q LIMIT :n)")
+    found = session.execute(probe, {"q": _fts_expression(terms), "n": below}).scalar_one()
+    return int(found) < below
+
+
+def fts_filter(table: str, fts_table: str, query: str | None) -> Any:
+    """SQLite: rowids of `table` whose FTS5 index has every word as a prefix of a token.
+
+    Added beside `matches` (which stays the definition) when `fts_sparse` says it pays.
+    """
+    terms = terms_of(query)
+    if not terms:
+        return true()
+    sql = f"{table}.rowid IN (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH :fts_query)"
+    return text(sql).bindparams(fts_query=_fts_expression(terms))

@@ -19,8 +19,3 @@ def fold(text: str) -> str:
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     stripped = stripped.replace("đ", "d")
     return _SPACES.sub(" ", stripped).strip()
-
-
-def search_terms(query: str) -> list[str]:
-    """Folded words of a query; every one must occur in a matching record."""
-    return [word for word in fold(query).split(" ") if word]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Query, Request
+from fastapi import Query, Request, Response
 from pydantic import BaseModel
 
 from ketnoi.kit.errors import UnsupportedMediaType
@@ -17,6 +17,16 @@ class PageOut(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
     total: int | None = None
+
+
+def json_page(page: BaseModel) -> Response:
+    """Serialise an already-validated page straight to JSON.
+
+    FastAPI would otherwise dump the model to a dict, validate it again against `response_model`
+    and serialise it: three passes on the hottest path (the search lists). The route keeps its
+    `response_model`, so the OpenAPI document is unchanged.
+    """
+    return Response(page.model_dump_json(), media_type="application/json")
 
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Số bản ghi mỗi trang")]

@@ -54,3 +54,10 @@ SECURITY_HEADERS = {
     "x-frame-options": "DENY",
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }
+
+
+def cookie_header(name: str, value: str, *, max_age: int | None = None) -> str:
+    """The Set-Cookie value `set_cookie` would send, for code that writes raw ASGI headers."""
+    carrier = Response()
+    set_cookie(carrier, name, value, max_age=max_age)
+    return carrier.headers["set-cookie"]
