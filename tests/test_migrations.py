@@ -38,6 +38,7 @@ def test_constraint_names_follow_the_convention() -> None:
     for table in Base.metadata.tables.values():
         for constraint in table.constraints:
             assert constraint.name, (table.name, constraint)
-            prefix = {"PrimaryKeyConstraint": "pk_", "ForeignKeyConstraint": "fk_", "UniqueConstraint": "uq_"}.get(type(constraint).__name__)
+            prefixes = {"PrimaryKeyConstraint": "pk_", "ForeignKeyConstraint": "fk_", "UniqueConstraint": "uq_"}
+            prefix = prefixes.get(type(constraint).__name__)
             if prefix:
                 assert str(constraint.name).startswith(prefix), (table.name, constraint.name)
