@@ -20,13 +20,24 @@ from ketnoi.web.i18n import LOCALES
 from ketnoi.web.security import LANG_COOKIE, SESSION_COOKIE
 
 
-def get_session() -> Iterator[Session]:
-    """One transaction per request: committed when the handler returns, rolled back if it raises."""
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the handler returns, rolled back if it raises.
+
+    While it is open the session is also `request.state.db`, so rendering the page (the layout's
+    unread count) reads through it instead of holding a second pooled connection.
+    """
     with unit_of_work() as session:
-        yield session
+        request.state.db = session
+        try:
+            yield session
+        finally:
+            request.state.db = None
 
 
-DB = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits before the response is sent. With the default
+# ("request") FastAPI commits after sending, so a browser following the redirect of a login or
+# a form could arrive before the change is visible, and a failed commit could not change the reply.
+DB = Annotated[Session, Depends(get_session, scope="function")]
 
 
 @dataclass
