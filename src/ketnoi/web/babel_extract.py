@@ -1,8 +1,8 @@
 """A Babel extractor for the Vietnamese messages that services raise and code lists hold.
 
 Services speak Vietnamese (the msgids) without calling gettext: `Invalid("…", fields={"x": "…"})`,
-`raise ValueError("…")` in validators, `msg = "…"`, and code-list dicts. The web layer translates
-them at the last moment (web.errors.translate, `_()` in templates), so the English catalog must
+`raise ValueError("…")` in validators, `msg = "…"` and `job.message = "…"`, and code-list dicts. The web
+layer translates them at the last moment (web.errors.translate, `_()` in templates), so the English catalog must
 hold them too. babel.cfg points this extractor at those modules; templates use Babel's jinja2 one.
 """
 
@@ -57,7 +57,8 @@ def _from_call(node: ast.Call) -> Iterator[Found]:
 
 
 def _from_assignment(node: ast.Assign) -> Iterator[Found]:
-    names = {t.id for t in node.targets if isinstance(t, ast.Name)}
+    # `msg = "…"`, and `job.message = "…"` (a job's outcome, shown on the jobs page).
+    names = {t.id if isinstance(t, ast.Name) else t.attr for t in node.targets if isinstance(t, ast.Name | ast.Attribute)}
     if names & MESSAGE_NAMES and (text := _text(node.value)):
         yield node.lineno, None, text, []
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,11 +13,17 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
 
+from ketnoi.authz import Actor
 from ketnoi.catalog import codelists
+from ketnoi.db import unit_of_work
+from ketnoi.notify import service as notify
 from ketnoi.web.deps import locale_of
 from ketnoi.web.i18n import LOCALE_NAMES, gettext_for
 from ketnoi.web.security import csrf_token
+
+log = logging.getLogger("ketnoi.web")
 
 TEMPLATES = Path(__file__).parent / "templates"
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -43,10 +52,37 @@ env.globals["codelists"] = codelists
 env.globals["LOCALE_NAMES"] = LOCALE_NAMES
 
 
+def _unread_counter(request: Request, actor: Actor) -> Callable[[], int | None]:
+    """The signed-in user's unread notifications, counted when the layout's nav asks (once per render).
+
+    Lazy, so htmx fragments (which do not extend base.html, e.g. a job's status polled every 2 s)
+    cost nothing. A page handler renders while the request's session is open (`request.state.db`):
+    the count goes through it, with no second connection taken from the pool. The error handlers
+    render after that session was rolled back and closed; they count in a short unit of work of
+    their own (the request's connection is back in the pool by then).
+    """
+
+    @cache
+    def count() -> int | None:
+        session: Session | None = getattr(request.state, "db", None)
+        try:
+            if session is not None:
+                with session.no_autoflush:  # a read for the layout must not flush the handler's changes
+                    return notify.unread_count(session, actor=actor)
+            with unit_of_work() as own:
+                return notify.unread_count(own, actor=actor)
+        except Exception:  # the page is shown anyway, without the number
+            log.exception("could not count unread notifications")
+            return None
+
+    return count
+
+
 def render(request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> HTMLResponse:
     locale = locale_of(request)
     translations = gettext_for(locale)
     principal = getattr(request.state, "principal", None)
+    counter = _unread_counter(request, principal.actor) if principal is not None and principal.user is not None else None
     values = {
         "request": request,
         "locale": locale,
@@ -54,6 +90,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "principal": principal,
         "user": principal.user if principal else None,
         "actor": principal.actor if principal else None,
+        "unread_notifications": counter,
         "_": translations.gettext,
         "gettext": translations.gettext,
         "ngettext": translations.ngettext,
