@@ -40,7 +40,15 @@ def serve(
     except NotMigrated as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
-    uvicorn.run("ketnoi.asgi:app", host=host, port=port, workers=workers, reload=reload, access_log=False)
+    uvicorn.run(
+        "ketnoi.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        reload_includes=["*.py", "*.html", "*.po"] if reload else None,
+        access_log=False,
+    )
 
 
 @app.command()

@@ -18,7 +18,7 @@ from ketnoi.catalog.models import Visibility as DatasetVisibility
 from ketnoi.catalog.schemas import DatasetIn, DatasetPatch
 from ketnoi.kit.errors import Invalid, NotFound
 from ketnoi.kit.pagination import Page, keyset_page
-from ketnoi.kit.search import fts_filter, fts_sparse, matches, search_text
+from ketnoi.kit.search import fts_filter, fts_join, fts_sparse, matches, search_text
 from ketnoi.org.service import unit_subtree
 
 FIELDS = (
@@ -71,10 +71,13 @@ SPARSE_MATCHES = 3000  # below this many FTS matches, SQLite reads them by rowid
 LIST_COLUMNS = tuple(column for column in Dataset.__table__.columns if column.key != "search_text")
 
 
-def _filtered(session: Session, actor: Actor, filters: DatasetFilters) -> Select[Any]:
+def _sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _filtered(session: Session, actor: Actor, filters: DatasetFilters, *, fts_probe: bool = True) -> Select[Any]:
     query = select(*LIST_COLUMNS).where(visible(actor), matches(Dataset.search_text, filters.q))
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    if filters.q and sqlite and fts_sparse(session, "datasets_fts", filters.q, below=SPARSE_MATCHES):
+    if filters.q and fts_probe and _sqlite(session) and fts_sparse(session, "datasets_fts", filters.q, below=SPARSE_MATCHES):
         query = query.where(fts_filter("datasets", "datasets_fts", filters.q))
     if filters.organization_id:
         query = query.where(Dataset.owner_unit_id.in_(unit_subtree(session, filters.organization_id)))
@@ -109,7 +112,13 @@ def list_datasets(
 
 def count_datasets(session: Session, *, actor: Actor, filters: DatasetFilters, cap: int | None = None) -> int:
     """How many datasets match; with `cap`, counting stops at cap + 1 (a page says "more than cap")."""
-    query = _filtered(session, actor, filters).with_only_columns(Dataset.id)
+    if filters.q and _sqlite(session):
+        # A count needs no order: walking the FTS index reads only the matches (and stops at the
+        # cap), where testing LIKE reads every row. Measured on 50,000 datasets: half the time.
+        query = fts_join(_filtered(session, actor, filters, fts_probe=False), "datasets", "datasets_fts", filters.q)
+    else:
+        query = _filtered(session, actor, filters)
+    query = query.with_only_columns(Dataset.id)
     if cap is not None:
         query = query.limit(cap + 1)
     return session.scalar(select(func.count()).select_from(query.subquery())) or 0

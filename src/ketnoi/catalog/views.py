@@ -15,7 +15,6 @@ from ketnoi.catalog.models import Database, DatabaseStatus
 from ketnoi.catalog.schemas import DatabaseIn, DatabasePatch
 from ketnoi.kit.errors import Forbidden
 from ketnoi.org import service as org
-from ketnoi.org.models import Organization
 from ketnoi.settings import get_settings
 from ketnoi.web import forms, pages
 from ketnoi.web.deps import DB, CurrentActor
@@ -56,14 +55,14 @@ def database_list(
     return pages.render_list(request, "catalog/database_list.html", "catalog/_database_results.html", context)
 
 
-def _owner_choices(db: DB, actor: Actor) -> list[Organization]:
+def _owner_choices(db: DB, actor: Actor) -> list[tuple[uuid.UUID, str]]:
     """Units the actor may keep databases for (all of them for an administrator)."""
     editable = authz.editable_units(actor)
-    return [u for u in org.all_units(db) if editable is None or u.id in editable]
+    return [(u.id, u.name) for u in org.all_units(db) if editable is None or u.id in editable]
 
 
 def _form_page(request: Request, db: DB, actor: Actor, form: forms.FormState, record: Database | None) -> HTMLResponse:
-    context = {"form": form, "record": record, "owners": [(u.id, u.name) for u in _owner_choices(db, actor)]}
+    context = {"form": form, "record": record, "owners": _owner_choices(db, actor)}
     return render(request, "catalog/database_form.html", context, status_code=form.status)
 
 
@@ -73,7 +72,7 @@ def new_database(request: Request, db: DB, actor: CurrentActor, owner_unit_id: s
     if authz.editable_units(actor) == frozenset():
         raise Forbidden("Bạn không có quyền thực hiện thao tác này.")
     owners = _owner_choices(db, actor)
-    owner = pages.opt_uuid(owner_unit_id, "owner_unit_id") or (owners[0].id if len(owners) == 1 else None)
+    owner = pages.opt_uuid(owner_unit_id, "owner_unit_id") or (owners[0][0] if len(owners) == 1 else None)
     form = forms.prefill(owner_unit_id=owner, status=DatabaseStatus.OPERATING)
     return _form_page(request, db, actor, form, None)
 

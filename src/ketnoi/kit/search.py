@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import and_, text, true
+from sqlalchemy import ColumnElement, Select, and_, column, literal_column, text, true
+from sqlalchemy import table as table_clause
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ketnoi.kit.vn import fold
@@ -52,6 +53,16 @@ def fts_sparse(session: Session, fts_table: str, query: str | None, *, below: in
     terms = terms_of(query)
     if not terms:
         return False
+    # A page asks twice (its rows, then its count): probe once per transaction. The answer only
+    # chooses a plan, never what matches, so a stale one cannot change a result.
+    cache: dict[tuple[str, str, int], bool] = session.info.setdefault("fts_sparse", {})
+    key = (fts_table, " ".join(terms), below)
+    if key not in cache:
+        cache[key] = _probe(session, fts_table, terms, below)
+    return cache[key]
+
+
+def _probe(session: Session, fts_table: str, terms: list[str], below: int) -> bool:
     # The table name is a constant of the calling module, never user input; the query is bound.
     probe = text(f"SELECT count(*) FROM (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH :q LIMIT :n)")  # noqa: S608
     found = session.execute(probe, {"q": _fts_expression(terms), "n": below}).scalar_one()
@@ -69,3 +80,21 @@ def fts_filter(table: str, fts_table: str, query: str | None) -> Any:
     # Table names are constants of the calling module, never user input; the query is bound.
     sql = f"{table}.rowid IN (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH :fts_query)"  # noqa: S608
     return text(sql).bindparams(fts_query=_fts_expression(terms))
+
+
+def fts_join(query: Select[Any], table: str, fts_table: str, search: str | None) -> Select[Any]:
+    """SQLite: `query` driven by the FTS5 index, joined to `table` by rowid, for counting.
+
+    The index hands out matching rowids in order and one at a time: a count reads only the
+    matching rows, and one capped by a LIMIT stops after cap matches whatever the word's
+    frequency, where `fts_filter`'s IN (…) would first read every match. `matches` stays in the
+    query as the definition.
+    """
+    terms = terms_of(search)
+    if not terms:
+        return query
+    fts = table_clause(fts_table, column("rowid"))
+    rowid: ColumnElement[int] = literal_column(f"{table}.rowid")
+    # The table names are constants of the calling module, never user input; the query is bound.
+    match = text(f"{fts_table} MATCH :fts_query").bindparams(fts_query=_fts_expression(terms))
+    return query.join(fts, fts.c.rowid == rowid).where(match)

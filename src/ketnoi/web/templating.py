@@ -34,6 +34,9 @@ env = Environment(
     extensions=["jinja2.ext.i18n"],
     trim_blocks=True,
     lstrip_blocks=True,
+    # Templates ship with the package: checking every file's mtime on every render is wasted work
+    # (`ketnoi serve --reload` restarts the process when a template changes).
+    auto_reload=False,
 )
 
 
