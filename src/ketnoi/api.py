@@ -11,7 +11,8 @@ from ketnoi.jobs.api import router as jobs_router
 from ketnoi.notify.api import router as notify_router
 from ketnoi.org.api import router as org_router
 from ketnoi.web.api_common import api_guard
+from ketnoi.web.api_home import router as stats_router
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(api_guard)])
-for domain_router in (org_router, catalog_router, auth_router, audit_router, jobs_router, notify_router):
+for domain_router in (stats_router, org_router, catalog_router, auth_router, audit_router, jobs_router, notify_router):
     router.include_router(domain_router)

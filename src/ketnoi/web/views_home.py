@@ -5,12 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from ketnoi import authz
+from ketnoi import authz, inventory
 from ketnoi.audit import service as audit
 from ketnoi.authz import Action, Kind
-from ketnoi.catalog import codelists, databases, datasets
-from ketnoi.catalog.models import DatabaseClass, Visibility
-from ketnoi.org import service as org
+from ketnoi.catalog import codelists
 from ketnoi.web.deps import DB, CurrentActor
 from ketnoi.web.templating import render
 
@@ -20,15 +18,13 @@ RECENT_CHANGES = 10
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, db: DB, actor: CurrentActor) -> HTMLResponse:
-    by_class = databases.count_by_class(db, actor=actor)
-    # Internal databases are not public: an anonymous visitor is not shown that row at all.
-    classes = {k: v for k, v in codelists.DATABASE_CLASSES.items() if actor.is_authenticated or k != DatabaseClass.INTERNAL}
+    s = inventory.summary(db, actor=actor)
     context = {
-        "organizations": org.count_organizations(db),
-        "by_class": [(key, label, by_class.get(key, 0)) for key, label in classes.items()],
-        "database_total": sum(by_class.values()),
-        "dataset_total": datasets.count_datasets(db, actor=actor, filters=datasets.DatasetFilters()),
-        "dataset_public": datasets.count_datasets(db, actor=actor, filters=datasets.DatasetFilters(visibility=Visibility.PUBLIC)),
+        "organizations": s.organizations,
+        "by_class": [(key, codelists.DATABASE_CLASSES[key], n) for key, n in s.databases_by_class.items()],
+        "database_total": s.databases,
+        "dataset_total": s.datasets,
+        "dataset_public": s.public_datasets,
         "events": audit.recent(db, actor=actor, cursor=None, limit=RECENT_CHANGES).items
         if authz.allowed(actor, Action.VIEW, Kind.AUDIT)
         else None,
