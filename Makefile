@@ -27,6 +27,7 @@ run: demo ## install, migrate, load the demo ministry once, serve on http://127.
 lint: install ## ruff and mypy
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/mypy bench
 
 test: lint test-sqlite test-postgres ## the whole suite on SQLite, then on PostgreSQL
 
