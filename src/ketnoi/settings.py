@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         default=False,
         description="Run jobs in the calling process right after commit (tests, one-off commands).",
     )
+    job_timeout_minutes: int = Field(
+        default=360,
+        ge=1,
+        description="A job still running after this many minutes when a worker starts is taken as cut off and marked failed.",
+    )
     base_url: str = Field(default="http://127.0.0.1:8000", description="Public address used in links in e-mails.")
 
     def ensure_var_dir(self) -> Path:

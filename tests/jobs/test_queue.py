@@ -7,6 +7,7 @@ import socket
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,9 @@ from ketnoi.db import unit_of_work
 from ketnoi.identity import system_actor
 from ketnoi.jobs import service
 from ketnoi.jobs.models import Job, JobStatus
-from ketnoi.jobs.queue import enqueue, get_huey, job, make_huey, reset_queue, run_job
+from ketnoi.jobs.queue import INTERRUPTED, enqueue, fail_abandoned, get_huey, job, make_huey, reset_queue, run_job
 from ketnoi.jobs.worker import make_consumer
+from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import Invalid, NotFound, Unauthenticated
 from ketnoi.settings import Settings, get_settings
 from tests import factories as f
@@ -243,3 +245,28 @@ def test_worker_thread_runs_a_queued_job_end_to_end(engine: Engine, worker_queue
     assert done.status == JobStatus.SUCCEEDED
     assert done.message == "Đã xử lý «sáu»."
     assert ran == ["sáu"] and huey.pending_count() == 0
+
+
+def test_jobs_left_running_by_a_stopped_worker_are_marked_failed_once_old_enough(engine: Engine) -> None:
+    now = utcnow()
+    with unit_of_work() as session:
+        rows = {
+            name: Job(kind="tests.echo", status=status, params={"word": name}, created_at=now - age, started_at=now - age)
+            for name, status, age in (
+                ("cut off", JobStatus.RUNNING, timedelta(hours=7)),
+                ("still running", JobStatus.RUNNING, timedelta(minutes=5)),
+                ("queued", JobStatus.QUEUED, timedelta(hours=7)),
+                ("done", JobStatus.SUCCEEDED, timedelta(hours=7)),
+            )
+        }
+        session.add_all(rows.values())
+        session.flush()
+        ids = {name: row.id for name, row in rows.items()}
+
+    assert fail_abandoned(older_than=timedelta(hours=6)) == 1
+
+    cut = _job(ids["cut off"])
+    assert (cut.status, cut.error) == (JobStatus.FAILED, INTERRUPTED)
+    assert cut.finished_at is not None
+    assert [_job(ids[n]).status for n in ("still running", "queued", "done")] == [JobStatus.RUNNING, JobStatus.QUEUED, JobStatus.SUCCEEDED]
+    assert fail_abandoned(older_than=timedelta(hours=6)) == 0  # nothing left to recover

@@ -18,6 +18,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -184,6 +185,27 @@ def _mark_failed(key: uuid.UUID, error: str) -> None:
     )
     with db.unit_of_work() as session:
         session.execute(statement)
+
+
+INTERRUPTED = "Công việc bị gián đoạn: tiến trình xử lý đã dừng trước khi công việc xong. Các thay đổi của nó đã được huỷ; hãy chạy lại."
+
+
+def fail_abandoned(*, older_than: timedelta) -> int:
+    """Mark failed the jobs still "running" that started longer ago than `older_than`; how many.
+
+    A worker stopped by SIGTERM, a crash or a reboot leaves its job "running" for ever (the
+    database rolled its transaction back, so nothing of it was kept). A worker starting up cannot
+    tell a job cut off from one another worker is still running, hence the age
+    (KETNOI_JOB_TIMEOUT_MINUTES): `ketnoi worker` calls this when it starts.
+    """
+    statement = (
+        update(Job)
+        .where(Job.status == JobStatus.RUNNING, Job.started_at < utcnow() - older_than)
+        .values(status=JobStatus.FAILED, error=INTERRUPTED, finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    with db.unit_of_work() as session:
+        return session.execute(statement).rowcount  # type: ignore[attr-defined,no-any-return]
 
 
 def _describe(exc: Exception) -> str:
