@@ -86,7 +86,7 @@ def demo_load() -> None:
         password = path.read_text().strip()
     with unit_of_work() as session:
         result = load_demo(session, password=password)
-    console.print(f"Dữ liệu mẫu: {result}")
+    console.print(result.summary())
     if generated:
         console.print(f"Mật khẩu các tài khoản mẫu (admin, lanhdao, ttcntt, …): [bold]{password}[/bold] (lưu tại var/demo_password)")
 

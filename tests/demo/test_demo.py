@@ -158,3 +158,14 @@ def test_result_reports_counts_per_kind() -> None:
     assert (result.created, result.present) == (1, 1)
     assert set(result.tallies()) == {"organizations", "focal_points", "users", "databases", "datasets", "data_items"}
     assert system_actor().role is Role.ADMIN
+
+
+def test_the_operator_reads_what_was_loaded_in_vietnamese() -> None:
+    result = DemoResult()
+    assert result.summary() == "Dữ liệu mẫu đã có sẵn, không thêm gì (0 bản ghi)."
+    result.datasets.count(created=True)
+    result.organizations.count(created=True)
+    result.users.count(created=False)
+    assert result.summary() == (
+        "Đã nạp dữ liệu mẫu: 1 tổ chức, 0 đầu mối, 0 tài khoản, 0 CSDL, 1 bộ dữ liệu, 0 trường dữ liệu; 1 bản ghi đã có sẵn."
+    )

@@ -63,6 +63,21 @@ class DemoResult:
     def present(self) -> int:
         return sum(t.present for t in self.tallies().values())
 
+    def summary(self) -> str:
+        """One Vietnamese line for the operator: what this run created and what was already there."""
+        labels = {
+            "organizations": "tổ chức",
+            "focal_points": "đầu mối",
+            "users": "tài khoản",
+            "databases": "CSDL",
+            "datasets": "bộ dữ liệu",
+            "data_items": "trường dữ liệu",
+        }
+        created = ", ".join(f"{t.created} {labels[name]}" for name, t in self.tallies().items())
+        if not self.created:
+            return f"Dữ liệu mẫu đã có sẵn, không thêm gì ({self.present} bản ghi)."
+        return f"Đã nạp dữ liệu mẫu: {created}" + (f"; {self.present} bản ghi đã có sẵn." if self.present else ".")
+
 
 def load_demo(session: Session, *, password: str) -> DemoResult:
     """Create the demo ministry (units, focal points, accounts, databases, datasets, items) where missing.
