@@ -11,6 +11,9 @@ from sqlalchemy import Engine
 
 from ketnoi.app import create_app
 from ketnoi.web.security import CSRF_COOKIE
+from tests.web.browser import chromium, server
+
+__all__ = ["chromium", "server"]  # fixtures of the browser tests
 
 
 @pytest.fixture
