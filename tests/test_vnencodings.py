@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +140,14 @@ def test_detection_survives_a_sample_cut_inside_a_character() -> None:
     cut = data[: data.index("ộ".encode()) + 1]  # the first byte of a three-byte character
     assert detect(cut, complete=False).encoding == "utf-8"
     assert detect(cut).encoding != "utf-8"  # the whole file ends inside a character: not UTF-8
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+def test_a_large_file_streams_through_io_text_wrapper(encoding: str, tmp_path: Path) -> None:
+    """Files are read a chunk at a time (memory bounded by the chunk); each line composes to NFC."""
+    path = tmp_path / "data.csv"
+    lines = [f"{n};{PARAGRAPH}" for n in range(2000)]
+    path.write_bytes("\n".join(lines).encode(encoding))
+    with path.open(encoding=encoding, newline="") as stream:
+        read = [unicodedata.normalize("NFC", line.rstrip("\n")) for line in stream]
+    assert read == lines

@@ -195,7 +195,23 @@ def _search(name: str) -> codecs.CodecInfo | None:
         data = bytes(data)
         return decode(data, canonical, errors), len(data)
 
-    return codecs.CodecInfo(encoder, decoder, name=canonical)
+    charmap = _CHARMAPS[canonical]
+
+    class IncrementalDecoder(codecs.IncrementalDecoder):
+        """For io.TextIOWrapper (streaming a large file): every byte is read alone, so no state is
+        kept; the text is not composed here (a mark may start the next chunk): the reader composes
+        (NFC) each line."""
+
+        def decode(self, data: Buffer, final: bool = False) -> str:
+            return codecs.charmap_decode(bytes(data), self.errors, charmap)[0]  # type: ignore[arg-type]
+
+    class IncrementalEncoder(codecs.IncrementalEncoder):
+        def encode(self, text: str, final: bool = False) -> bytes:
+            return encode(text, canonical, self.errors)
+
+    return codecs.CodecInfo(
+        encoder, decoder, name=canonical, incrementaldecoder=IncrementalDecoder, incrementalencoder=IncrementalEncoder
+    )
 
 
 codecs.register(_search)
