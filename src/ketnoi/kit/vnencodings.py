@@ -209,9 +209,7 @@ def _search(name: str) -> codecs.CodecInfo | None:
         def encode(self, text: str, final: bool = False) -> bytes:
             return encode(text, canonical, self.errors)
 
-    return codecs.CodecInfo(
-        encoder, decoder, name=canonical, incrementaldecoder=IncrementalDecoder, incrementalencoder=IncrementalEncoder
-    )
+    return codecs.CodecInfo(encoder, decoder, name=canonical, incrementaldecoder=IncrementalDecoder, incrementalencoder=IncrementalEncoder)
 
 
 codecs.register(_search)
