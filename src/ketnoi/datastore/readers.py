@@ -1,0 +1,249 @@
+"""Reading the tables people upload: CSV/TSV and JSON (array or NDJSON), a row at a time.
+
+`open_table(path)` looks at the start of the file to learn its encoding (kit.vnencodings), its
+delimiter and where its header is (below title rows such as "BÁO CÁO …" that offices put above
+a table), then `rows()` streams the data rows: memory is bounded by one row, not by the file.
+Every cell is text in Unicode NFC (or a JSON scalar); every problem is an `Invalid` with a
+Vietnamese message that names the line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from ketnoi.kit.errors import Invalid
+from ketnoi.kit.vnencodings import Detected, detect
+
+SAMPLE_BYTES = 64 * 1024
+SAMPLE_ROWS = 30  # where a header below title rows is looked for
+MAX_CELL_CHARS = 1_000_000  # a cell longer than this is a broken file, not data
+MAX_RECORD_CHARS = 16_000_000  # one JSON record larger than this is refused
+DELIMITERS = (",", ";", "\t", "|")
+FORMATS = ("csv", "tsv", "json", "ndjson")
+
+
+@dataclass
+class Table:
+    """A file opened for reading: what was found about it, and its rows."""
+
+    path: Path
+    format: str  # csv | tsv | json | ndjson
+    encoding: Detected
+    headers: list[str]
+    header_line: int  # 1-based line (CSV) or record (JSON) of the header, for messages
+    delimiter: str = ","
+    notes: list[str] = field(default_factory=list)  # what the reader decided, to show the user
+
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """(line number, cells) of every data row, in order."""
+        if self.format in ("csv", "tsv"):
+            yield from _data_rows(self)
+        else:
+            yield from _json_rows(self)
+
+
+def open_table(path: Path, *, format: str | None = None, encoding: str | None = None) -> Table:
+    """Open `path` as a table; `format` and `encoding` override what would be detected."""
+    with path.open("rb") as stream:
+        sample = stream.read(SAMPLE_BYTES)
+        complete = len(sample) < SAMPLE_BYTES or not stream.read(1)
+    if not sample.strip():
+        raise Invalid("Tệp rỗng: không có dữ liệu để nạp.", fields={"file": path.name})
+    found = Detected(encoding, "Do người dùng chọn.") if encoding else detect(sample, complete=complete)
+    _check_codec(found.encoding)
+    text = sample.decode(found.encoding, errors="replace")
+    if "\x00" in text:
+        raise Invalid("Tệp có byte nhị phân: đây không phải tệp văn bản CSV hoặc JSON.", fields={"file": path.name})
+    kind = format or _guess_format(path, text)
+    if kind not in FORMATS:
+        raise Invalid(f"Định dạng «{kind}» không được hỗ trợ (CSV, TSV, JSON, NDJSON).", fields={"format": kind})
+    if kind in ("json", "ndjson"):
+        return _open_json(path, kind, found)
+    return _open_csv(path, kind, found, text)
+
+
+def _check_codec(name: str) -> None:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise Invalid(f"Không biết bảng mã «{name}».", fields={"encoding": name}) from None
+
+
+def _guess_format(path: Path, text: str) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in ("json", "ndjson", "jsonl"):
+        return "ndjson" if suffix != "json" or not text.lstrip("\ufeff \r\n\t").startswith("[") else "json"
+    if suffix == "tsv":
+        return "tsv"
+    return "csv"
+
+
+# -- CSV ------------------------------------------------------------------------------------------
+
+
+def _open_text(table_path: Path, encoding: Detected) -> IO[str]:
+    return table_path.open(encoding=encoding.encoding, errors="replace", newline="")
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the most sample lines into the same number (> 1) of fields."""
+    lines = text.splitlines()[: SAMPLE_ROWS * 2] or [""]
+    best, best_score = ",", (0.0, 0)
+    for delimiter in DELIMITERS:
+        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter) if len(row) > 1]
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        score = (counts.count(mode) / len(lines), mode)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _open_csv(path: Path, kind: str, encoding: Detected, sample: str) -> Table:
+    delimiter = "\t" if kind == "tsv" else _sniff_delimiter(sample.lstrip("\ufeff"))
+    table = Table(path, kind, encoding, [], 0, delimiter)
+    head: list[tuple[int, list[str]]] = []
+    with _open_text(path, encoding) as stream:
+        for line, row in _csv_records(stream, delimiter, path):
+            head.append((line, row))
+            if len(head) >= SAMPLE_ROWS:
+                break
+    if not head:
+        raise Invalid("Tệp rỗng: không có dữ liệu để nạp.", fields={"file": path.name})
+    index = _header_index([row for _, row in head])
+    table.header_line, table.headers = head[index][0], [cell.strip() for cell in head[index][1]]
+    if index:
+        table.notes.append(f"Dòng tiêu đề là dòng {table.header_line}; {index} dòng phía trên (tên bảng, ghi chú) được bỏ qua.")
+    while table.headers and not table.headers[-1]:
+        table.headers.pop()  # trailing empty cells of a spreadsheet export
+    if not any(True for _ in _data_rows(table, limit=1)):
+        raise Invalid("Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.", fields={"file": path.name})
+    return table
+
+
+def _csv_records(stream: IO[str], delimiter: str, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, cells) of each record; a record may span lines (quoted newlines)."""
+    reader = csv.reader(stream, delimiter=delimiter, strict=False)
+    csv.field_size_limit(MAX_CELL_CHARS)
+    line = 1
+    try:
+        for row in reader:
+            if line == 1 and row:
+                row[0] = row[0].lstrip("\ufeff")  # a BOM the chosen encoding did not consume
+            yield line, [unicodedata.normalize("NFC", cell) for cell in row]
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            msg = f"Dòng {reader.line_num}: một ô dài hơn {MAX_CELL_CHARS:,} ký tự; tệp hỏng hoặc thiếu dấu ngoặc kép đóng."
+            raise Invalid(msg.replace(",", "."), fields={"line": str(reader.line_num)}) from None
+        raise Invalid(f"Dòng {reader.line_num}: không đọc được CSV ({exc}).", fields={"line": str(reader.line_num)}) from None
+
+
+def _header_index(rows: list[list[str]]) -> int:
+    """The first row as wide as the table: title rows above it fill one or two cells."""
+    widths = [sum(1 for cell in row if cell.strip()) for row in rows]
+    widest = max(widths)
+    for index, width in enumerate(widths):
+        if width >= max(1, int(widest * 0.8)):
+            return index
+    return 0
+
+
+def _data_rows(table: Table, limit: int | None = None) -> Iterator[tuple[int, list[Any]]]:
+    with _open_text(table.path, table.encoding) as stream:
+        produced = 0
+        for line, row in _csv_records(stream, table.delimiter, table.path):
+            if line <= table.header_line or not any(cell.strip() for cell in row):
+                continue  # above the header, the header itself, and blank lines
+            yield line, row
+            produced += 1
+            if limit is not None and produced >= limit:
+                return
+
+
+# -- JSON -----------------------------------------------------------------------------------------
+
+
+def _open_json(path: Path, kind: str, encoding: Detected) -> Table:
+    table = Table(path, kind, encoding, [], 0)
+    keys: dict[str, None] = {}
+    for _, record in _json_records(table, limit=1000):
+        keys.update(dict.fromkeys(record))
+    if not keys:
+        raise Invalid("Tệp JSON không có bản ghi nào (cần một mảng các đối tượng, hoặc mỗi dòng một đối tượng).")
+    table.headers = list(keys)
+    table.notes.append("Các cột là các khoá của những bản ghi đầu tiên; khoá chỉ có ở bản ghi sau sẽ bị bỏ qua.")
+    return table
+
+
+def _json_rows(table: Table) -> Iterator[tuple[int, list[Any]]]:
+    for number, record in _json_records(table):
+        yield number, [_json_cell(record.get(key)) for key in table.headers]
+
+
+def _json_cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _json_records(table: Table, limit: int | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(record number, object): NDJSON line by line; a JSON array element by element (streamed)."""
+    with _open_text(table.path, table.encoding) as stream:
+        values = _ndjson_values(stream) if table.format == "ndjson" else _array_values(stream)
+        for number, value in enumerate(values, start=1):
+            if not isinstance(value, dict):
+                raise Invalid(f"Bản ghi {number} không phải một đối tượng JSON {{…}}.", fields={"record": str(number)})
+            yield number, value
+            if limit is not None and number >= limit:
+                return
+
+
+def _ndjson_values(stream: IO[str]) -> Iterator[Any]:
+    for line_number, line in enumerate(stream, start=1):
+        if line.strip():
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise Invalid(f"Dòng {line_number}: JSON không hợp lệ ({exc.msg}).", fields={"line": str(line_number)}) from None
+
+
+def _array_values(stream: IO[str], chunk: int = 1 << 16) -> Iterator[Any]:
+    """The elements of a top-level JSON array, decoded one at a time from a buffer of a few chunks."""
+    decoder = json.JSONDecoder()
+    buffer = stream.read(chunk).lstrip("\ufeff \r\n\t")
+    if not buffer.startswith("["):
+        raise Invalid("Tệp JSON phải là một mảng [ … ] các đối tượng, hoặc NDJSON (mỗi dòng một đối tượng).")
+    position, expect_value, eof = 1, True, False
+    while True:
+        while position < len(buffer) and buffer[position] in " \r\n\t":
+            position += 1
+        if position < len(buffer) and buffer[position] == "]":
+            return
+        if position < len(buffer) and buffer[position] == "," and not expect_value:
+            position, expect_value = position + 1, True
+            continue
+        try:
+            value, end = decoder.raw_decode(buffer, position)
+        except json.JSONDecodeError as exc:
+            # Most often the record goes on in the next chunk: read more, up to a bound.
+            if eof or len(buffer) - position > MAX_RECORD_CHARS:
+                raise Invalid(f"JSON không hợp lệ gần ký tự {exc.pos}: {exc.msg}.") from None
+            more = stream.read(chunk)
+            eof = not more
+            buffer, position = buffer[position:] + more, 0
+            continue
+        yield value
+        position, expect_value = end, False
+        if position > chunk:  # keep the buffer small: drop what was read
+            buffer, position = buffer[position:], 0
