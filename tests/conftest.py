@@ -62,7 +62,15 @@ def _empty_tables(eng: Engine) -> None:
     if eng.dialect.name == "postgresql":
         with eng.begin() as conn:
             conn.execute(text("TRUNCATE " + ", ".join(tables) + " CASCADE"))
+            conn.execute(text("DROP SCHEMA datastore CASCADE"))  # the tables loads created
+            conn.execute(text("CREATE SCHEMA datastore"))
         return
+    with eng.begin() as conn:
+        names = (
+            conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'ds\\_%' ESCAPE '\\'").scalars().all()
+        )
+        for name in names:  # read first: SQLite refuses to drop a table while a SELECT on it is open
+            conn.exec_driver_sql(f'DROP TABLE "{name}"')
     with eng.connect() as conn:
         # Units reference their parent unit: switch checks off while everything goes at once.
         conn.exec_driver_sql("PRAGMA foreign_keys=OFF")

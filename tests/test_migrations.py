@@ -22,8 +22,8 @@ def _relevant(diff: Any) -> bool:
     kind = diff[0] if isinstance(diff, tuple) else diff[0][0]
     if kind in ("remove_index", "add_index"):
         return diff[1].name not in DIALECT_ONLY_INDEXES
-    if kind == "remove_table":  # SQLite's FTS5 index and its shadow tables (migration 0002)
-        return not diff[1].name.startswith("datasets_fts")
+    if kind == "remove_table":  # SQLite's FTS5 index and its shadow tables (migration 0002); datastore tables
+        return not diff[1].name.startswith(("datasets_fts", "ds_"))
     return True
 
 

@@ -1,10 +1,12 @@
-"""The `ketnoi` command: serve, worker, db, demo, user, token, settings."""
+"""The `ketnoi` command: serve, worker, db, demo, ingest, user, token, settings."""
 
 from __future__ import annotations
 
 import getpass
 import secrets
 import sys
+import uuid
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -89,6 +91,63 @@ def demo_load() -> None:
     console.print(result.summary())
     if generated:
         console.print(f"Mật khẩu các tài khoản mẫu (admin, lanhdao, ttcntt, …): [bold]{password}[/bold] (lưu tại var/demo_password)")
+
+
+@app.command()
+def ingest(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="Tệp CSV, TSV, JSON hoặc NDJSON."),
+    dataset: uuid.UUID = typer.Option(..., help="Mã (UUID) của bộ dữ liệu."),
+    resource: uuid.UUID | None = typer.Option(None, help="Tài nguyên cần thay dữ liệu; bỏ trống để tạo tài nguyên mới."),
+    encoding: str | None = typer.Option(None, help="Bảng mã (utf-8, cp1258, tcvn3, vni…); mặc định: tự nhận biết."),
+    format: str | None = typer.Option(None, help="csv | tsv | json | ndjson; mặc định: theo đuôi tệp."),
+    bad_rows: str = typer.Option("reject", help="reject: dòng lỗi thì không nạp; quarantine: nạp dòng tốt, tách dòng lỗi."),
+) -> None:
+    """Nạp tệp vào kho dữ liệu: một phiên bản mới của bảng dữ liệu của tài nguyên."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from ketnoi.catalog import items
+    from ketnoi.datastore.ingest import IngestOptions
+    from ketnoi.datastore.ingest import ingest as load
+    from ketnoi.db import unit_of_work
+    from ketnoi.identity import system_actor
+    from ketnoi.kit.errors import DomainError, Invalid
+
+    options = IngestOptions(format=format, encoding=encoding, bad_rows=bad_rows)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} dòng"), TimeElapsedColumn())
+    try:
+        with unit_of_work() as session, Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task(f"Đang nạp {file.name}", total=None)
+            if resource is None:
+                with file.open("rb") as stream:
+                    created = items.add_resource(
+                        session,
+                        actor=system_actor(),
+                        dataset_id=dataset,
+                        name=None,
+                        description=None,
+                        filename=file.name,
+                        stream=stream,
+                        max_bytes=get_settings().max_upload_mb << 20,
+                    )
+                resource = created.id
+            elif items.get_resource(session, actor=system_actor(), resource_id=resource).dataset_id != dataset:
+                raise Invalid("Tài nguyên này thuộc một bộ dữ liệu khác.", fields={"resource": str(resource)})
+            version = load(
+                session,
+                actor=system_actor(),
+                resource_id=resource,
+                path=file,
+                options=options,
+                progress=lambda rows: bar.update(task, completed=rows),
+            )
+            rows = f"{version.row_count:,}".replace(",", ".")
+            summary = (
+                f"Đã nạp {rows} dòng vào tài nguyên {resource} (phiên bản {version.version}; "
+                f"bảng mã {version.encoding}; dòng tiêu đề {version.header_line})"
+            )
+        console.print(summary + (f"; {version.bad_row_count} dòng lỗi được tách riêng." if version.bad_row_count else "."))
+    except DomainError as exc:
+        _fail(exc)
 
 
 @user_app.command("create")

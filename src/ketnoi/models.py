@@ -3,6 +3,7 @@
 from ketnoi.audit.models import AuditEvent
 from ketnoi.auth.models import ApiToken, LoginSession, User
 from ketnoi.catalog.models import Database, DataItem, Dataset, DatasetTag, Resource
+from ketnoi.datastore.models import BadRow, DatastoreVersion
 from ketnoi.db import Base
 from ketnoi.jobs.models import Job
 from ketnoi.notify.models import Notification
@@ -11,11 +12,13 @@ from ketnoi.org.models import FocalPoint, Organization
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "BadRow",
     "Base",
     "DataItem",
     "Database",
     "Dataset",
     "DatasetTag",
+    "DatastoreVersion",
     "FocalPoint",
     "Job",
     "LoginSession",

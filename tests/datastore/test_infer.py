@@ -120,7 +120,19 @@ def test_table_schema_is_frictionless() -> None:
     assert schema["fields"] == [
         {"name": "kinh_phi", "title": "Kinh phí", "type": "number", "groupChar": ".", "decimalChar": ",", "bareNumber": True},
         {"name": "ngay", "title": "Ngày", "type": "date", "format": "%d/%m/%Y"},
-        {"name": "dat", "title": "Đạt", "type": "boolean", "trueValues": ["có", "true", "x", "yes", "đúng"],
+        {"name": "dat", "title": "Đạt", "type": "boolean", "trueValues": ["có", "true", "yes", "đúng"],
          "falseValues": ["false", "không", "no", "sai"]},
     ]  # fmt: skip
     assert schema["missingValues"] == [""]
+
+
+def test_a_descriptor_gives_back_its_field() -> None:
+    from ketnoi.datastore.infer import field_of
+
+    fields = infer_fields(
+        ["Kinh phí", "Số lượng", "Tỷ lệ", "Ngày", "Lúc", "Đạt", "Ghi chú"],
+        [["1.234,5", "1,234", "0.5", "03/11/2021", "2021-11-03T08:30:00", "Có", "x y"]],
+    )
+    assert [field_of(f.descriptor()) for f in fields] == fields
+    with pytest.raises(Invalid, match="Kiểu «geopoint» không được hỗ trợ"):
+        field_of({"name": "vi_tri", "type": "geopoint"})

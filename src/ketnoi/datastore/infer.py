@@ -26,7 +26,7 @@ from ketnoi.kit.vn import fold
 
 NAME_LIMIT = 60  # below PostgreSQL's 63-byte identifiers, with room for a "_2" suffix
 RESERVED = {"_id"}
-TRUE_WORDS = {"có", "đúng", "true", "yes", "x"}
+TRUE_WORDS = {"có", "đúng", "true", "yes"}
 FALSE_WORDS = {"không", "sai", "false", "no"}
 
 _INTEGER_FORMATS = {
@@ -62,6 +62,19 @@ class Field:
         elif self.type == "boolean":
             out |= {"trueValues": sorted(TRUE_WORDS), "falseValues": sorted(FALSE_WORDS)}
         return out
+
+
+def field_of(descriptor: dict[str, Any]) -> Field:
+    """The Field a descriptor of `Field.descriptor()` (or one edited the same way) describes."""
+    type_ = descriptor.get("type", "string")
+    if type_ not in _PARSERS:
+        raise Invalid(f"Kiểu «{type_}» không được hỗ trợ.", fields={"type": str(type_)})
+    fmt = "default"
+    if type_ in ("integer", "number") and "groupChar" in descriptor:
+        fmt = "vi" if descriptor["groupChar"] == "." else "en"
+    elif type_ in ("date", "datetime"):
+        fmt = descriptor.get("format") or (_DATE_FORMATS[0] if type_ == "date" else _DATETIME_FORMATS[0])
+    return Field(descriptor["name"], descriptor.get("title") or descriptor["name"], type_, fmt)
 
 
 def table_schema(fields: Sequence[Field]) -> dict[str, Any]:

@@ -1,0 +1,212 @@
+"""Ingestion: a resource's file becomes a new version of its typed table, all or nothing.
+
+Read (readers) → take the schema the steward edited, or the served version's when the file has
+the same columns, or else infer one from the first rows (infer) → type every row, setting aside
+the ones that do not fit → write the table (tables) → make it the active version.
+
+Everything happens in the caller's transaction: a failed or killed load leaves the previous
+version serving and no table behind; readers look up the active version, so they see the old
+table or the whole new one, never a part.
+
+Bad rows (a value of the wrong type, more cells than the header, an over-long cell) are refused
+with their line numbers by default; with `bad_rows="quarantine"` the good rows load and the bad
+ones are kept beside the version for the steward to fix.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ketnoi import authz, files
+from ketnoi.audit import service as audit
+from ketnoi.authz import Action, Actor, Kind
+from ketnoi.catalog.datasets import get_dataset
+from ketnoi.catalog.models import Resource
+from ketnoi.datastore import infer, readers, tables
+from ketnoi.datastore.models import BadRow, DatastoreVersion, VersionStatus
+from ketnoi.kit.clock import utcnow
+from ketnoi.kit.errors import Invalid, NotFound
+from ketnoi.settings import get_settings
+
+SAMPLE_ROWS = 2000  # rows the schema is inferred from
+MAX_TEXT = 32_767  # a spreadsheet's own limit for one cell
+REPORTED_BAD_ROWS = 20  # listed in the error when the file is refused
+POLICIES = ("reject", "quarantine")
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    format: str | None = None
+    encoding: str | None = None
+    bad_rows: str = "reject"
+    fields: Sequence[infer.Field] | None = None  # the schema as the steward edited it; inferred when None
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    reason: str
+    cells: list[Any]
+
+
+def ingest(
+    session: Session,
+    *,
+    actor: Actor,
+    resource_id: uuid.UUID,
+    path: Path,
+    options: IngestOptions = IngestOptions(),
+    progress: Callable[[int], None] | None = None,
+) -> DatastoreVersion:
+    """Load `path` as the next version of the resource's table; the new version, now active."""
+    resource = _editable_resource(session, actor, resource_id)
+    if options.bad_rows not in POLICIES:
+        raise Invalid("Cách xử lý dòng lỗi phải là «reject» hoặc «quarantine».", fields={"bad_rows": options.bad_rows})
+    table = readers.open_table(path, format=options.format, encoding=options.encoding)
+    with path.open("rb") as stream:  # the original is kept with each version (content-addressed: stored once)
+        original = files.save(stream, max_bytes=get_settings().max_upload_mb << 20)
+    rows = table.rows()
+    sample = list(itertools.islice(rows, SAMPLE_ROWS))
+    fields = list(options.fields or _kept_schema(session, resource.id, table.headers) or ())
+    fields = fields or infer.infer_fields(table.headers, [cells for _, cells in sample])
+    if len(fields) != len(table.headers):
+        raise Invalid(f"Lược đồ có {len(fields)} cột nhưng tệp có {len(table.headers)} cột.", fields={"fields": str(len(fields))})
+
+    previous = session.scalar(select(func.max(DatastoreVersion.version)).where(DatastoreVersion.resource_id == resource.id)) or 0
+    version = DatastoreVersion(
+        resource_id=resource.id,
+        version=previous + 1,
+        table_name=tables.new_table_name(),
+        table_schema=infer.table_schema(fields),
+        source_format=table.format,
+        source_key=original.key,
+        source_sha256=original.sha256,
+        encoding=table.encoding.encoding,
+        encoding_reason=table.encoding.reason,
+        header_line=table.header_line,
+        notes=table.notes,
+        created_by_id=actor.user_id,
+    )
+    session.add(version)
+    session.flush()  # the transaction is open before the DDL (SQLite runs DDL outside one otherwise)
+
+    connection = session.connection()
+    sql_table = tables.table_for(connection, version.table_name, fields)
+    tables.create(connection, sql_table, tables.filter_columns(fields))
+    problems: list[Problem] = []
+    typed = _typed_rows(itertools.chain(sample, rows), fields, problems, options.bad_rows, progress)
+    version.row_count = tables.insert(connection, sql_table, typed)
+    if problems and options.bad_rows == "reject":
+        raise Invalid(_refusal(problems), fields={"file": f"{len(problems)} dòng lỗi"})
+    session.add_all(BadRow(version_id=version.id, line=p.line, reason=p.reason, cells=p.cells) for p in problems)
+    version.bad_row_count = len(problems)
+    _activate(session, version)
+    resource.storage_key, resource.sha256, resource.size = original.key, original.sha256, original.size
+    audit.record(
+        session,
+        actor=actor,
+        action="ingest",
+        entity_type="resource",
+        entity_id=resource.id,
+        entity_label=resource.name,
+        changes={"version": [previous or None, version.version], "row_count": [None, version.row_count]},
+    )
+    return version
+
+
+def _kept_schema(session: Session, resource_id: uuid.UUID, headers: Sequence[str]) -> list[infer.Field] | None:
+    """The served version's schema (with the steward's edits), when the new file has the same columns."""
+    served = session.scalar(
+        select(DatastoreVersion).where(DatastoreVersion.resource_id == resource_id, DatastoreVersion.status == VersionStatus.ACTIVE)
+    )
+    if served is None:
+        return None
+    kept = [infer.field_of(d) for d in served.table_schema["fields"]]
+    same = [f.title.casefold() for f in kept] == [" ".join(h.split()).casefold() for h in headers]
+    return kept if same else None
+
+
+def _editable_resource(session: Session, actor: Actor, resource_id: uuid.UUID) -> Resource:
+    resource = session.get(Resource, resource_id)
+    if resource is None:
+        raise NotFound("Không tìm thấy tài nguyên.")
+    dataset = get_dataset(session, actor=actor, dataset_id=resource.dataset_id)
+    authz.require(actor, Action.UPDATE, Kind.RESOURCE, owner_unit_id=dataset.owner_unit_id)
+    return resource
+
+
+def _typed_rows(
+    rows: Iterator[tuple[int, list[Any]]],
+    fields: Sequence[infer.Field],
+    problems: list[Problem],
+    policy: str,
+    progress: Callable[[int], None] | None,
+) -> Iterator[list[Any]]:
+    """Each good row as [_id, values…]; bad rows go to `problems` (when refusing, the rest are
+    still checked, so the person sees every bad line at once, up to a bound)."""
+    parsers = [infer.parser(f) for f in fields]
+    width = len(fields)
+    next_id = 1
+    for count, (line, cells) in enumerate(rows, start=1):
+        if progress and count % tables.BATCH_ROWS == 0:
+            progress(count)
+        try:
+            values = _typed(cells, parsers, fields, width)
+        except ValueError as exc:
+            problems.append(Problem(line, str(exc), [c if c is None or isinstance(c, int | float | bool) else str(c) for c in cells]))
+            if policy == "reject" and len(problems) >= REPORTED_BAD_ROWS:
+                return
+            continue
+        yield [next_id, *values]
+        next_id += 1
+
+
+def _typed(cells: list[Any], parsers: list[Callable[[object], object]], fields: Sequence[infer.Field], width: int) -> list[object]:
+    if len(cells) > width and any(c not in (None, "") for c in cells[width:]):
+        raise ValueError(f"dòng có {len(cells)} ô nhưng tiêu đề chỉ có {width} cột")
+    cells = cells[:width] + [None] * (width - len(cells))  # a short row: the missing cells are empty
+    values = []
+    for cell, parse, field in zip(cells, parsers, fields, strict=True):
+        if isinstance(cell, str) and len(cell) > MAX_TEXT:
+            raise ValueError(f"cột «{field.title}»: ô dài {len(cell):,} ký tự, quá {MAX_TEXT:,}".replace(",", "."))
+        try:
+            values.append(parse(cell))
+        except ValueError as exc:
+            raise ValueError(f"cột «{field.title}»: {exc}") from None
+    return values
+
+
+def _refusal(problems: list[Problem]) -> str:
+    shown = "; ".join(f"dòng {p.line}: {p.reason}" for p in problems[:REPORTED_BAD_ROWS])
+    more = " (và có thể còn nữa)" if len(problems) >= REPORTED_BAD_ROWS else ""
+    return f"Tệp có dòng không đúng kiểu nên chưa được nạp{more}: {shown}. Hãy sửa tệp, hoặc chọn nạp và tách riêng các dòng lỗi."
+
+
+def _activate(session: Session, version: DatastoreVersion) -> None:
+    """The new version becomes the one served; the one it replaces stays, as history."""
+    # Through the ORM, not a bulk UPDATE: the session's copies of the old versions change too.
+    current = select(DatastoreVersion).where(
+        DatastoreVersion.resource_id == version.resource_id, DatastoreVersion.status == VersionStatus.ACTIVE
+    )
+    for old in session.scalars(current):
+        old.status = VersionStatus.SUPERSEDED
+    version.status = VersionStatus.ACTIVE
+    version.finished_at = utcnow()
+
+
+def versions(session: Session, *, actor: Actor, resource_id: uuid.UUID) -> list[DatastoreVersion]:
+    """A resource's versions, newest first (its history)."""
+    resource = session.get(Resource, resource_id)
+    if resource is None:
+        raise NotFound("Không tìm thấy tài nguyên.")
+    get_dataset(session, actor=actor, dataset_id=resource.dataset_id)
+    query = select(DatastoreVersion).where(DatastoreVersion.resource_id == resource_id).order_by(DatastoreVersion.version.desc())
+    return list(session.scalars(query))

@@ -1,0 +1,117 @@
+"""The typed SQL tables of the datastore: created from a schema, filled fast, one per version.
+
+PostgreSQL: schema `datastore`, rows sent with COPY. SQLite: the main database, rows sent with
+executemany in batches. Both run inside the caller's transaction, so a load that fails leaves no
+table behind, and the table only becomes visible to readers when its version turns active.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Index, MetaData, Numeric, Table, Text
+from sqlalchemy.engine import Connection
+from sqlalchemy.types import TypeEngine
+
+from ketnoi.datastore.infer import Field
+
+SCHEMA = "datastore"
+BATCH_ROWS = 5000
+MAX_INDEXES = 8
+
+_SQL_TYPES: dict[str, TypeEngine[Any]] = {
+    "integer": BigInteger(),
+    "number": Numeric(),
+    "boolean": Boolean(),
+    "date": Date(),
+    "datetime": DateTime(),
+    "string": Text(),
+}
+
+
+def new_table_name() -> str:
+    return f"ds_{uuid.uuid4().hex[:24]}"
+
+
+def schema_of(connection: Connection) -> str | None:
+    return SCHEMA if connection.dialect.name == "postgresql" else None
+
+
+def table_for(connection: Connection, name: str, fields: Sequence[Field]) -> Table:
+    """The SQLAlchemy Table of a datastore table: `_id` (the row's place in the file), then the fields."""
+    metadata = MetaData(schema=schema_of(connection))
+    columns = [Column("_id", BigInteger, primary_key=True, autoincrement=False)]
+    columns += [Column(f.name, _SQL_TYPES[f.type]) for f in fields]
+    return Table(name, metadata, *columns)
+
+
+def filter_columns(fields: Sequence[Field]) -> list[str]:
+    """Columns worth an index for filtering: typed values (codes, years, dates, flags) first."""
+    typed = [f.name for f in fields if f.type in ("integer", "date", "datetime", "boolean")]
+    return typed[:MAX_INDEXES]
+
+
+def create(connection: Connection, table: Table, indexed: Sequence[str]) -> None:
+    table.create(connection)
+    for name in indexed:
+        Index(f"{table.name}_{name}_idx"[:63], table.c[name]).create(connection)
+
+
+def drop(connection: Connection, name: str) -> None:
+    schema = schema_of(connection)
+    qualified = f'"{schema}"."{name}"' if schema else f'"{name}"'
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {qualified}")
+
+
+def insert(connection: Connection, table: Table, rows: Iterable[Sequence[Any]]) -> int:
+    """Append rows (values in column order, `_id` first); how many. Streams: memory is one batch."""
+    if connection.dialect.name == "postgresql":
+        return _copy(connection, table, rows)
+    names = ", ".join(f'"{c.name}"' for c in table.columns)
+    marks = ", ".join("?" for _ in table.columns)
+    statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'  # noqa: S608 - generated names, bound values
+    cursor = _driver(connection).cursor()
+    count, batch = 0, []
+    try:
+        for row in rows:
+            batch.append(tuple(_sqlite_value(v) for v in row))
+            if len(batch) >= BATCH_ROWS:
+                cursor.executemany(statement, batch)
+                count, batch = count + len(batch), []
+        if batch:
+            cursor.executemany(statement, batch)
+            count += len(batch)
+    finally:
+        cursor.close()
+    return count
+
+
+def _sqlite_value(value: Any) -> Any:
+    """SQLite stores what its driver knows: decimals as floats, dates and times as ISO text."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    return value
+
+
+def _copy(connection: Connection, table: Table, rows: Iterable[Sequence[Any]]) -> int:
+    names = ", ".join(f'"{c.name}"' for c in table.columns)
+    count = 0
+    with _driver(connection).cursor() as cursor, cursor.copy(f'COPY "{SCHEMA}"."{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def _driver(connection: Connection) -> Any:
+    """The DBAPI connection under the session's (same transaction): for COPY and executemany."""
+    driver = connection.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the connection was closed")
+    return driver
