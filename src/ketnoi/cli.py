@@ -95,11 +95,12 @@ def demo_load() -> None:
 
 @app.command()
 def ingest(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="Tệp CSV, TSV, JSON hoặc NDJSON."),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="Tệp CSV, TSV, XLSX, JSON hoặc NDJSON."),
     dataset: uuid.UUID = typer.Option(..., help="Mã (UUID) của bộ dữ liệu."),
     resource: uuid.UUID | None = typer.Option(None, help="Tài nguyên cần thay dữ liệu; bỏ trống để tạo tài nguyên mới."),
     encoding: str | None = typer.Option(None, help="Bảng mã (utf-8, cp1258, tcvn3, vni…); mặc định: tự nhận biết."),
-    format: str | None = typer.Option(None, help="csv | tsv | json | ndjson; mặc định: theo đuôi tệp."),
+    format: str | None = typer.Option(None, help="csv | tsv | xlsx | json | ndjson; mặc định: theo đuôi tệp."),
+    sheet: str | None = typer.Option(None, help="Trang của tệp XLSX; mặc định: trang đầu tiên."),
     bad_rows: str = typer.Option("reject", help="reject: dòng lỗi thì không nạp; quarantine: nạp dòng tốt, tách dòng lỗi."),
 ) -> None:
     """Nạp tệp vào kho dữ liệu: một phiên bản mới của bảng dữ liệu của tài nguyên."""
@@ -112,7 +113,7 @@ def ingest(
     from ketnoi.identity import system_actor
     from ketnoi.kit.errors import DomainError, Invalid
 
-    options = IngestOptions(format=format, encoding=encoding, bad_rows=bad_rows)
+    options = IngestOptions(format=format, encoding=encoding, sheet=sheet, bad_rows=bad_rows)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} dòng"), TimeElapsedColumn())
     try:
         with unit_of_work() as session, Progress(*columns, console=err, transient=True) as bar:

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from ketnoi.catalog import items
 from ketnoi.datastore import ingest as datastore
 from ketnoi.datastore import tables
 from ketnoi.datastore.ingest import IngestOptions
@@ -21,42 +20,12 @@ from ketnoi.datastore.models import BadRow, DatastoreVersion, VersionStatus
 from ketnoi.identity import system_actor
 from ketnoi.kit.errors import Forbidden, Invalid
 from tests import factories as f
-
-HEADER = ["Mã đề tài", "Tên đề tài", "Năm bắt đầu", "Kinh phí (triệu đồng)", "Ngày cập nhật", "Đạt"]
-GOOD = [
-    ["DT-01", "Giống lúa chịu mặn", "2021", "1.234,5", "03/11/2021", "Có"],
-    ["DT-02", "Dự báo lũ bằng trí tuệ nhân tạo", "2022", "980", "15/02/2022", "Không"],
-    ["DT-03", "Vật liệu nano", "", "", "", ""],
-]
-
-
-def _csv(rows: list[list[str]]) -> bytes:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
-    return out.getvalue().encode()
-
-
-@pytest.fixture
-def resource(db: Session) -> uuid.UUID:
-    unit = f.unit(db, "Cục Thông tin khoa học và công nghệ quốc gia")
-    view = f.dataset(db, f.database(db, unit), "Đề tài khoa học")
-    res = items.add_resource(
-        db,
-        actor=system_actor(),
-        dataset_id=view.dataset.id,
-        name="Danh mục đề tài",
-        description=None,
-        filename="de_tai.csv",
-        stream=io.BytesIO(_csv([HEADER, *GOOD])),
-        max_bytes=1 << 20,
-    )
-    db.commit()
-    return res.id
+from tests.datastore.conftest import GOOD, HEADER, as_csv
 
 
 def _file(tmp_path: Path, rows: list[list[str]], name: str = "de_tai.csv") -> Path:
     path = tmp_path / name
-    path.write_bytes(_csv(rows))
+    path.write_bytes(as_csv(rows))
     return path
 
 

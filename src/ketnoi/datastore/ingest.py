@@ -46,6 +46,7 @@ POLICIES = ("reject", "quarantine")
 class IngestOptions:
     format: str | None = None
     encoding: str | None = None
+    sheet: str | None = None  # XLSX: which sheet (the first by default)
     bad_rows: str = "reject"
     fields: Sequence[infer.Field] | None = None  # the schema as the steward edited it; inferred when None
 
@@ -70,7 +71,7 @@ def ingest(
     resource = _editable_resource(session, actor, resource_id)
     if options.bad_rows not in POLICIES:
         raise Invalid("Cách xử lý dòng lỗi phải là «reject» hoặc «quarantine».", fields={"bad_rows": options.bad_rows})
-    table = readers.open_table(path, format=options.format, encoding=options.encoding)
+    table = readers.open_table(path, format=options.format, encoding=options.encoding, sheet=options.sheet)
     with path.open("rb") as stream:  # the original is kept with each version (content-addressed: stored once)
         original = files.save(stream, max_bytes=get_settings().max_upload_mb << 20)
     rows = table.rows()

@@ -1,4 +1,4 @@
-"""Reading the tables people upload: CSV/TSV and JSON (array or NDJSON), a row at a time.
+"""Reading the tables people upload: CSV/TSV, XLSX and JSON (array or NDJSON), a row at a time.
 
 `open_table(path)` looks at the start of the file to learn its encoding (kit.vnencodings), its
 delimiter and where its header is (below title rows such as "BÁO CÁO …" that offices put above
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import json
 import unicodedata
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from ketnoi.datastore import xlsx
 from ketnoi.kit.errors import Invalid
 from ketnoi.kit.vnencodings import Detected, detect
 
@@ -26,7 +28,8 @@ SAMPLE_ROWS = 30  # where a header below title rows is looked for
 MAX_CELL_CHARS = 1_000_000  # a cell longer than this is a broken file, not data
 MAX_RECORD_CHARS = 16_000_000  # one JSON record larger than this is refused
 DELIMITERS = (",", ";", "\t", "|")
-FORMATS = ("csv", "tsv", "json", "ndjson")
+FORMATS = ("csv", "tsv", "xlsx", "json", "ndjson")
+XLSX_ENCODING = Detected("utf-8", "Bảng tính XLSX luôn lưu văn bản Unicode.")
 
 
 @dataclass
@@ -34,28 +37,31 @@ class Table:
     """A file opened for reading: what was found about it, and its rows."""
 
     path: Path
-    format: str  # csv | tsv | json | ndjson
+    format: str  # csv | tsv | xlsx | json | ndjson
     encoding: Detected
     headers: list[str]
     header_line: int  # 1-based line (CSV) or record (JSON) of the header, for messages
     delimiter: str = ","
+    sheet: str | None = None  # XLSX: the sheet read (None: the first)
     notes: list[str] = field(default_factory=list)  # what the reader decided, to show the user
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         """(line number, cells) of every data row, in order."""
-        if self.format in ("csv", "tsv"):
+        if self.format in ("csv", "tsv", "xlsx"):
             yield from _data_rows(self)
         else:
             yield from _json_rows(self)
 
 
-def open_table(path: Path, *, format: str | None = None, encoding: str | None = None) -> Table:
-    """Open `path` as a table; `format` and `encoding` override what would be detected."""
+def open_table(path: Path, *, format: str | None = None, encoding: str | None = None, sheet: str | None = None) -> Table:
+    """Open `path` as a table; `format`, `encoding` and the XLSX `sheet` override what would be detected."""
     with path.open("rb") as stream:
         sample = stream.read(SAMPLE_BYTES)
         complete = len(sample) < SAMPLE_BYTES or not stream.read(1)
     if not sample.strip():
         raise Invalid("Tệp rỗng: không có dữ liệu để nạp.", fields={"file": path.name})
+    if format == "xlsx" or (format is None and (path.suffix.lower() == ".xlsx" or sample.startswith(b"PK\x03\x04"))):
+        return _open_head(Table(path, "xlsx", XLSX_ENCODING, [], 0, sheet=sheet))
     found = Detected(encoding, "Do người dùng chọn.") if encoding else detect(sample, complete=complete)
     _check_codec(found.encoding)
     text = sample.decode(found.encoding, errors="replace")
@@ -109,24 +115,35 @@ def _sniff_delimiter(text: str) -> str:
 
 def _open_csv(path: Path, kind: str, encoding: Detected, sample: str) -> Table:
     delimiter = "\t" if kind == "tsv" else _sniff_delimiter(sample.lstrip("\ufeff"))
-    table = Table(path, kind, encoding, [], 0, delimiter)
-    head: list[tuple[int, list[str]]] = []
-    with _open_text(path, encoding) as stream:
-        for line, row in _csv_records(stream, delimiter, path):
-            head.append((line, row))
-            if len(head) >= SAMPLE_ROWS:
-                break
+    return _open_head(Table(path, kind, encoding, [], 0, delimiter))
+
+
+def _open_head(table: Table) -> Table:
+    """Find the header among the first rows (CSV, TSV, XLSX), and check that data follows it."""
+    if table.format == "xlsx":
+        xlsx.check(table.path)
+    head = list(itertools.islice(_records(table), SAMPLE_ROWS))
     if not head:
-        raise Invalid("Tệp rỗng: không có dữ liệu để nạp.", fields={"file": path.name})
+        raise Invalid("Tệp rỗng: không có dữ liệu để nạp.", fields={"file": table.path.name})
     index = _header_index([row for _, row in head])
-    table.header_line, table.headers = head[index][0], [cell.strip() for cell in head[index][1]]
+    table.header_line = head[index][0]
+    table.headers = ["" if cell is None else str(cell).strip() for cell in head[index][1]]
     if index:
         table.notes.append(f"Dòng tiêu đề là dòng {table.header_line}; {index} dòng phía trên (tên bảng, ghi chú) được bỏ qua.")
     while table.headers and not table.headers[-1]:
         table.headers.pop()  # trailing empty cells of a spreadsheet export
     if not any(True for _ in _data_rows(table, limit=1)):
-        raise Invalid("Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.", fields={"file": path.name})
+        raise Invalid("Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.", fields={"file": table.path.name})
     return table
+
+
+def _records(table: Table) -> Iterator[tuple[int, list[Any]]]:
+    """(line or sheet row number, cells) of every row of the file, blank ones included."""
+    if table.format == "xlsx":
+        yield from xlsx.rows(table.path, table.sheet)
+        return
+    with _open_text(table.path, table.encoding) as stream:
+        yield from _csv_records(stream, table.delimiter, table.path)
 
 
 def _csv_records(stream: IO[str], delimiter: str, path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -147,9 +164,13 @@ def _csv_records(stream: IO[str], delimiter: str, path: Path) -> Iterator[tuple[
         raise Invalid(f"Dòng {reader.line_num}: không đọc được CSV ({exc}).", fields={"line": str(reader.line_num)}) from None
 
 
-def _header_index(rows: list[list[str]]) -> int:
+def _filled(cell: Any) -> bool:
+    return cell is not None and not (isinstance(cell, str) and not cell.strip())
+
+
+def _header_index(rows: list[list[Any]]) -> int:
     """The first row as wide as the table: title rows above it fill one or two cells."""
-    widths = [sum(1 for cell in row if cell.strip()) for row in rows]
+    widths = [sum(1 for cell in row if _filled(cell)) for row in rows]
     widest = max(widths)
     for index, width in enumerate(widths):
         if width >= max(1, int(widest * 0.8)):
@@ -158,15 +179,14 @@ def _header_index(rows: list[list[str]]) -> int:
 
 
 def _data_rows(table: Table, limit: int | None = None) -> Iterator[tuple[int, list[Any]]]:
-    with _open_text(table.path, table.encoding) as stream:
-        produced = 0
-        for line, row in _csv_records(stream, table.delimiter, table.path):
-            if line <= table.header_line or not any(cell.strip() for cell in row):
-                continue  # above the header, the header itself, and blank lines
-            yield line, row
-            produced += 1
-            if limit is not None and produced >= limit:
-                return
+    produced = 0
+    for line, row in _records(table):
+        if line <= table.header_line or not any(_filled(cell) for cell in row):
+            continue  # above the header, the header itself, and blank lines
+        yield line, row
+        produced += 1
+        if limit is not None and produced >= limit:
+            return
 
 
 # -- JSON -----------------------------------------------------------------------------------------
