@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from ketnoi.audit.api import router as audit_router
 from ketnoi.auth.api import router as auth_router
 from ketnoi.catalog.api import router as catalog_router
+from ketnoi.datastore.api import router as datastore_router
 from ketnoi.jobs.api import router as jobs_router
 from ketnoi.notify.api import router as notify_router
 from ketnoi.org.api import router as org_router
@@ -14,5 +15,5 @@ from ketnoi.web.api_common import api_guard
 from ketnoi.web.api_home import router as stats_router
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(api_guard)])
-for domain_router in (stats_router, org_router, catalog_router, auth_router, audit_router, jobs_router, notify_router):
+for domain_router in (stats_router, org_router, catalog_router, datastore_router, auth_router, audit_router, jobs_router, notify_router):
     router.include_router(domain_router)

@@ -94,8 +94,10 @@ def _sqlite_value(value: Any) -> Any:
     """SQLite stores what its driver knows: decimals as floats, dates and times as ISO text."""
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, date | datetime):
-        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    if isinstance(value, datetime):  # the text SQLAlchemy's SQLite DateTime writes and compares with
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 

@@ -1,0 +1,43 @@
+"""The data API: rows of a resource's served table, filtered, sorted and paged."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from ketnoi.datastore import query
+from ketnoi.web.deps import DB, CurrentActor
+
+router = APIRouter(tags=["datastore"])
+
+
+class RowsOut(BaseModel):
+    resource_id: uuid.UUID
+    version: int
+    fields: list[dict[str, Any]] = Field(description="Table Schema của các cột trả về")
+    items: list[dict[str, Any]]
+    next_cursor: str | None = None
+
+
+@router.get(
+    "/resources/{resource_id}/rows",
+    response_model=RowsOut,
+    summary="Dữ liệu của tài nguyên (lọc, sắp xếp, phân trang)",
+    description=(
+        "Lọc: `cot=giá_trị`, `cot__gt`, `cot__gte`, `cot__lt`, `cot__lte`, `cot__in=a,b`, `cot__contains` (văn bản). "
+        "`sort=cot` hoặc `sort=-cot`; `fields=cot1,cot2`; `limit` (mặc định 100, tối đa 10.000); `cursor` = `next_cursor` "
+        "của trang trước. Giá trị đọc theo kiểu của cột (số kiểu Việt Nam, ngày dd/mm/yyyy)."
+    ),
+)
+def rows(request: Request, db: DB, actor: CurrentActor, resource_id: uuid.UUID) -> RowsOut:
+    page = query.read_rows(db, actor=actor, resource_id=resource_id, params=list(request.query_params.multi_items()))
+    return RowsOut(
+        resource_id=resource_id,
+        version=page.version.version,
+        fields=[f.descriptor() for f in page.fields],
+        items=page.rows,
+        next_cursor=page.next_cursor,
+    )

@@ -1,0 +1,192 @@
+"""Reading a resource's served table: filters, sort, chosen fields and keyset pages (the data API).
+
+Query parameters name columns by their safe names: `nam_bat_dau=2021`, `nam_bat_dau__gte=2020`,
+`tinh_thanh__in=Hà Nội,Đà Nẵng`, `ten_de_tai__contains=lúa`, `sort=-kinh_phi`, `fields=ma,ten`,
+`limit=100`, `cursor=…`. Values are read as the column's type reads them (a Vietnamese number or
+a dd/mm/yyyy date works). Pages follow the sort and the row's `_id` (keyset), so the thousandth
+page costs what the first does.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, and_, false, or_, select
+from sqlalchemy.orm import Session
+
+from ketnoi.authz import Actor
+from ketnoi.catalog.items import get_resource
+from ketnoi.datastore import infer, tables
+from ketnoi.datastore.models import DatastoreVersion, VersionStatus
+from ketnoi.kit.errors import BadRequest, Invalid, NotFound, Unauthenticated
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+OPERATORS = ("gt", "gte", "lt", "lte", "in", "contains")
+RESERVED = {"sort", "fields", "limit", "cursor"}
+
+
+@dataclass(frozen=True)
+class RowsPage:
+    version: DatastoreVersion
+    fields: list[infer.Field]
+    rows: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def served_version(session: Session, *, actor: Actor, resource_id: uuid.UUID) -> DatastoreVersion:
+    resource = get_resource(session, actor=actor, resource_id=resource_id)  # visible only with its dataset
+    if not actor.is_authenticated:
+        # Until each column is tied to its data item (and its personal-data flag), nothing of a
+        # table is shown to the public: deny by default.
+        raise Unauthenticated("API dữ liệu hiện chỉ dành cho tài khoản đã đăng nhập hoặc token API.")
+    version = session.scalar(
+        select(DatastoreVersion).where(DatastoreVersion.resource_id == resource.id, DatastoreVersion.status == VersionStatus.ACTIVE)
+    )
+    if version is None:
+        raise NotFound("Tài nguyên này chưa có dữ liệu trong kho (chưa được nạp).")
+    return version
+
+
+def read_rows(session: Session, *, actor: Actor, resource_id: uuid.UUID, params: Sequence[tuple[str, str]]) -> RowsPage:
+    version = served_version(session, actor=actor, resource_id=resource_id)
+    fields = [infer.field_of(d) for d in version.table_schema["fields"]]
+    by_name = {f.name: f for f in fields}
+    table = tables.table_for(session.connection(), version.table_name, fields)
+    options = dict(p for p in params if p[0] in RESERVED)
+    shown = _chosen_fields(options.get("fields"), by_name)
+    limit = _limit(options.get("limit"))
+    sort_field, descending = _sort(options.get("sort"), by_name)
+
+    query = select(table.c._id, *(table.c[f.name] for f in shown))
+    for name, value in params:
+        if name not in RESERVED:
+            query = query.where(_condition(table, by_name, name, value))
+    order_column = table.c[sort_field.name] if sort_field else None
+    if options.get("cursor"):
+        query = query.where(_after(table, order_column, descending, _decode(options["cursor"], sort_field)))
+    if order_column is not None:
+        query = query.order_by(order_column.is_(None), order_column.desc() if descending else order_column)
+    query = query.order_by(table.c._id.desc() if descending else table.c._id).limit(limit + 1)
+
+    result = [dict(row._mapping) for row in session.execute(query)]
+    next_cursor = None
+    if len(result) > limit:
+        result = result[:limit]
+        last = result[-1]
+        sort_value = None if sort_field is None else _sort_value(session, table, sort_field, last)
+        next_cursor = _encode(sort_value, last["_id"])
+    return RowsPage(version, shown, [_jsonable(row) for row in result], next_cursor)
+
+
+def _sort_value(session: Session, table: Table, field: infer.Field, last: dict[str, Any]) -> Any:
+    if field.name in last:
+        return last[field.name]
+    return session.scalar(select(table.c[field.name]).where(table.c._id == last["_id"]))  # sorted by a column not shown
+
+
+def _chosen_fields(text: str | None, by_name: Mapping[str, infer.Field]) -> list[infer.Field]:
+    if not text:
+        return list(by_name.values())
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise Invalid(f"Không có cột: {', '.join(unknown)}.", fields={"fields": ", ".join(unknown)})
+    return [by_name[n] for n in names]
+
+
+def _limit(text: str | None) -> int:
+    if text is None:
+        return DEFAULT_LIMIT
+    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+        raise Invalid(f"limit phải là số từ 1 đến {MAX_LIMIT}.", fields={"limit": text})
+    return int(text)
+
+
+def _sort(text: str | None, by_name: Mapping[str, infer.Field]) -> tuple[infer.Field | None, bool]:
+    if not text or text in ("_id", "-_id"):
+        return None, bool(text and text.startswith("-"))
+    name = text.removeprefix("-")
+    if name not in by_name:
+        raise Invalid(f"Không có cột «{name}» để sắp xếp.", fields={"sort": text})
+    return by_name[name], text.startswith("-")
+
+
+def _condition(table: Table, by_name: Mapping[str, infer.Field], key: str, value: str) -> ColumnElement[bool]:
+    name, _, operator = key.partition("__")
+    if name not in by_name or (operator and operator not in OPERATORS):
+        raise Invalid(f"Tham số lọc không hợp lệ: «{key}».", fields={key: "Không có cột hoặc phép so sánh này."})
+    field, column = by_name[name], table.c[name]
+    if operator == "contains":
+        if field.type != "string":
+            raise Invalid(f"«{key}»: chỉ lọc «chứa» trên cột văn bản.", fields={key: value})
+        return column.contains(value, autoescape=True)
+    if operator == "in":
+        return column.in_([_typed(field, v.strip(), key) for v in value.split(",")])
+    typed = _typed(field, value, key)
+    comparisons = {"": column == typed, "gt": column > typed, "gte": column >= typed, "lt": column < typed, "lte": column <= typed}
+    return comparisons[operator] if typed is not None else (column.is_(None) if not operator else false())
+
+
+def _typed(field: infer.Field, value: str, key: str) -> Any:
+    try:
+        return infer.parser(field)(value)
+    except ValueError as exc:
+        raise Invalid(f"«{key}»: {exc}.", fields={key: str(exc)}) from None
+
+
+def _after(table: Table, column: Any, descending: bool, position: tuple[bool, Any, int]) -> ColumnElement[bool]:
+    """Rows after the cursor's, in (nulls last, sort value, _id) order."""
+    was_null, value, last_id = position
+    id_after = table.c._id < last_id if descending else table.c._id > last_id
+    if column is None:
+        return id_after
+    if was_null:
+        return and_(column.is_(None), id_after)
+    beyond = column < value if descending else column > value
+    return or_(column.is_(None), beyond, and_(column == value, id_after))
+
+
+def _encode(value: Any, row_id: int) -> str:
+    raw = json.dumps([value is None, _jsonable_value(value), row_id], ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, field: infer.Field | None) -> tuple[bool, Any, int]:
+    try:
+        was_null, raw, row_id = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
+        value = None if was_null or field is None else _from_json(field, raw)
+        if not isinstance(row_id, int):
+            raise ValueError("id")
+        return bool(was_null), value, row_id
+    except (ValueError, TypeError, UnicodeDecodeError):
+        raise BadRequest("Con trỏ phân trang không hợp lệ.", fields={"cursor": "Không hợp lệ."}) from None
+
+
+def _from_json(field: infer.Field, raw: Any) -> Any:
+    if field.type == "date":
+        return date.fromisoformat(raw)
+    if field.type == "datetime":
+        return datetime.fromisoformat(raw)
+    if field.type == "number":
+        return Decimal(str(raw))
+    return raw
+
+
+def _jsonable_value(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and abs(value) < 1 << 53 else float(value)
+    return value
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: _jsonable_value(v) for k, v in row.items()}
