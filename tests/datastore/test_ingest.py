@@ -183,3 +183,11 @@ def test_the_served_schema_is_kept_while_the_columns_stay_the_same(db: Session, 
         db, actor=system_actor(), resource_id=resource, path=_file(tmp_path, [["Năm", "Ghi chú"], ["hai nghìn", "x"]], "c.csv")
     )
     assert [fd["type"] for fd in other.table_schema["fields"]] == ["string", "string"] and first.version == 1
+
+
+def test_indexes_go_to_codes_categories_and_typed_columns() -> None:
+    fields = datastore.infer.infer_fields(["Mã", "Tỉnh", "Tên", "Năm", "Mô tả"], [])
+    typed = [datastore.infer.Field(f.name, f.title, "integer") if f.name == "nam" else f for f in fields]
+    name = "Nghiên cứu ứng dụng công nghệ sinh học trong sản xuất giống cây trồng, vật nuôi"
+    sample = [[f"DT-{n}", ["Hà Nội", "Huế"][n % 2], f"{name} {n}", 2020 + n % 3, "x" * 100] for n in range(50)]
+    assert tables.filter_columns(typed, sample) == ["ma", "tinh", "nam"]  # "ten" is unique too, but long

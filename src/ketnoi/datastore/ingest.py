@@ -101,7 +101,7 @@ def ingest(
 
     connection = session.connection()
     sql_table = tables.table_for(connection, version.table_name, fields)
-    tables.create(connection, sql_table, tables.filter_columns(fields))
+    tables.create(connection, sql_table, tables.filter_columns(fields, [cells for _, cells in sample]))
     problems: list[Problem] = []
     typed = _typed_rows(itertools.chain(sample, rows), fields, problems, options.bad_rows, progress)
     version.row_count = tables.insert(connection, sql_table, typed)

@@ -49,16 +49,33 @@ def table_for(connection: Connection, name: str, fields: Sequence[Field]) -> Tab
     return Table(name, metadata, *columns)
 
 
-def filter_columns(fields: Sequence[Field]) -> list[str]:
-    """Columns worth an index for filtering: typed values (codes, years, dates, flags) first."""
+SHORT_TEXT = 64  # longer texts (names, descriptions) are searched, not filtered by value
+
+
+def filter_columns(fields: Sequence[Field], sample: Sequence[Sequence[Any]]) -> list[str]:
+    """Columns worth an index for filtering: short texts that are keys (codes: every value differs)
+    or categories (provinces, statuses: values repeat), then typed values (years, dates, flags)."""
+    keys, categories = [], []
+    for i, f in enumerate(fields):
+        if f.type != "string":
+            continue
+        values = [str(row[i]) for row in sample if i < len(row) and row[i] not in (None, "")]
+        if not values or max(map(len, values)) > SHORT_TEXT:
+            continue
+        distinct = len(set(values))
+        if distinct == len(values):
+            keys.append(f.name)
+        elif distinct <= len(values) // 2:
+            categories.append(f.name)
     typed = [f.name for f in fields if f.type in ("integer", "date", "datetime", "boolean")]
-    return typed[:MAX_INDEXES]
+    return (keys + categories + typed)[:MAX_INDEXES]
 
 
 def create(connection: Connection, table: Table, indexed: Sequence[str]) -> None:
     table.create(connection)
     for name in indexed:
-        Index(f"{table.name}_{name}_idx"[:63], table.c[name]).create(connection)
+        # (column, _id): an equality filter then reads its rows already in page order (keyset on _id).
+        Index(f"{table.name}_{name}_idx"[:63], table.c[name], table.c._id).create(connection)
 
 
 def drop(connection: Connection, name: str) -> None:
