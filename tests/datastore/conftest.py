@@ -5,10 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from ketnoi.app import create_app
 from ketnoi.catalog import items
 from ketnoi.identity import system_actor
 from tests import factories as f
@@ -43,3 +47,9 @@ def resource(db: Session) -> uuid.UUID:
     )
     db.commit()
     return res.id
+
+
+@pytest.fixture
+def api(engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app()) as client:
+        yield client

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from ketnoi.app import create_app
 from ketnoi.auth import service as auth
 from ketnoi.datastore import ingest as datastore
 from ketnoi.identity import actor_for, system_actor
@@ -30,12 +27,6 @@ def _rows() -> list[list[str]]:
             [f"DT-{n:03d}", PROVINCES[n % 4], str(2015 + n % 8), budget, f"{1 + n % 28:02d}/11/2021", f"03/11/2021 {n % 24:02d}:15"]
         )
     return rows
-
-
-@pytest.fixture
-def api(engine: Engine) -> Iterator[TestClient]:
-    with TestClient(create_app()) as client:
-        yield client
 
 
 @pytest.fixture

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from ketnoi.datastore import query
+from ketnoi.datastore import export, query
 from ketnoi.web.deps import DB, CurrentActor
 
 router = APIRouter(tags=["datastore"])
@@ -45,3 +47,23 @@ def rows(request: Request, db: DB, actor: CurrentActor, resource_id: uuid.UUID) 
         "next_cursor": page.next_cursor,
     }
     return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), media_type="application/json")
+
+
+@router.get(
+    "/resources/{resource_id}/export",
+    summary="Tải dữ liệu của tài nguyên (CSV, JSON, XLSX)",
+    description="`format=csv|json|xlsx` và các tham số lọc, `fields`, `sort` như `/rows`. Ô văn bản bắt đầu bằng = + - @ "
+    "được ghi sao cho bảng tính không chạy nó như công thức.",
+    response_class=StreamingResponse,
+)
+def export_rows(request: Request, db: DB, actor: CurrentActor, resource_id: uuid.UUID, format: str = "csv") -> StreamingResponse:
+    params = list(request.query_params.multi_items())
+    made = export.export(db, actor=actor, resource_id=resource_id, fmt=format, params=params)
+
+    def chunks() -> Iterator[bytes]:
+        with made.file:
+            while block := made.file.read(1 << 16):
+                yield block
+
+    headers = {"Content-Disposition": f'attachment; filename="{made.filename}"'}
+    return StreamingResponse(chunks(), media_type=made.media_type, headers=headers)

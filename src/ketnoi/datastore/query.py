@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, Table, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from ketnoi.authz import Actor
@@ -30,7 +30,7 @@ from ketnoi.kit.errors import BadRequest, Invalid, NotFound, Unauthenticated
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
 OPERATORS = ("gt", "gte", "lt", "lte", "in", "contains")
-RESERVED = {"sort", "fields", "limit", "cursor"}
+RESERVED = frozenset({"sort", "fields", "limit", "cursor"})
 
 
 @dataclass(frozen=True)
@@ -55,26 +55,54 @@ def served_version(session: Session, *, actor: Actor, resource_id: uuid.UUID) ->
     return version
 
 
-def read_rows(session: Session, *, actor: Actor, resource_id: uuid.UUID, params: Sequence[tuple[str, str]]) -> RowsPage:
+@dataclass(frozen=True)
+class Selection:
+    """A filtered, sorted query of a served table, before paging."""
+
+    version: DatastoreVersion
+    table: Table
+    shown: list[infer.Field]
+    query: Select[Any]
+    sort_field: infer.Field | None
+    descending: bool
+
+
+def select_rows(
+    session: Session, *, actor: Actor, resource_id: uuid.UUID, params: Sequence[tuple[str, str]], reserved: frozenset[str] = RESERVED
+) -> Selection:
+    """The rows the parameters ask for (filters, `fields`, `sort`), in order; paging is the caller's."""
     version = served_version(session, actor=actor, resource_id=resource_id)
     fields = [infer.field_of(d) for d in version.table_schema["fields"]]
     by_name = {f.name: f for f in fields}
     table = tables.table_for(session.connection(), version.table_name, fields)
-    options = dict(p for p in params if p[0] in RESERVED)
+    options = dict(p for p in params if p[0] in reserved)
     shown = _chosen_fields(options.get("fields"), by_name)
-    limit = _limit(options.get("limit"))
     sort_field, descending = _sort(options.get("sort"), by_name)
-
     query = select(table.c._id, *(table.c[f.name] for f in shown))
     for name, value in params:
-        if name not in RESERVED:
+        if name not in reserved:
             query = query.where(_condition(table, by_name, name, value))
-    order_column = table.c[sort_field.name] if sort_field else None
+    return Selection(version, table, shown, query, sort_field, descending)
+
+
+def ordered(selection: Selection, query: Select[Any]) -> Select[Any]:
+    table, descending = selection.table, selection.descending
+    if selection.sort_field is not None:
+        column = table.c[selection.sort_field.name]
+        query = query.order_by(column.is_(None), column.desc() if descending else column)
+    return query.order_by(table.c._id.desc() if descending else table.c._id)
+
+
+def read_rows(session: Session, *, actor: Actor, resource_id: uuid.UUID, params: Sequence[tuple[str, str]]) -> RowsPage:
+    selection = select_rows(session, actor=actor, resource_id=resource_id, params=params)
+    options = dict(p for p in params if p[0] in RESERVED)
+    limit = _limit(options.get("limit"))
+    table, sort_field = selection.table, selection.sort_field
+    query = selection.query
     if options.get("cursor"):
-        query = query.where(_after(table, order_column, descending, _decode(options["cursor"], sort_field)))
-    if order_column is not None:
-        query = query.order_by(order_column.is_(None), order_column.desc() if descending else order_column)
-    query = query.order_by(table.c._id.desc() if descending else table.c._id).limit(limit + 1)
+        order_column = table.c[sort_field.name] if sort_field else None
+        query = query.where(_after(table, order_column, selection.descending, _decode(options["cursor"], sort_field)))
+    query = ordered(selection, query).limit(limit + 1)
 
     result = [dict(row._mapping) for row in session.execute(query)]
     next_cursor = None
@@ -83,7 +111,7 @@ def read_rows(session: Session, *, actor: Actor, resource_id: uuid.UUID, params:
         last = result[-1]
         sort_value = None if sort_field is None else _sort_value(session, table, sort_field, last)
         next_cursor = _encode(sort_value, last["_id"])
-    return RowsPage(version, shown, [_jsonable(row) for row in result], next_cursor)
+    return RowsPage(selection.version, selection.shown, [_jsonable(row) for row in result], next_cursor)
 
 
 def _sort_value(session: Session, table: Table, field: infer.Field, last: dict[str, Any]) -> Any:
@@ -155,7 +183,7 @@ def _after(table: Table, column: Any, descending: bool, position: tuple[bool, An
 
 
 def _encode(value: Any, row_id: int) -> str:
-    raw = json.dumps([value is None, _jsonable_value(value), row_id], ensure_ascii=False)
+    raw = json.dumps([value is None, jsonable_value(value), row_id], ensure_ascii=False)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -180,7 +208,7 @@ def _from_json(field: infer.Field, raw: Any) -> Any:
     return raw
 
 
-def _jsonable_value(value: Any) -> Any:
+def jsonable_value(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -189,4 +217,4 @@ def _jsonable_value(value: Any) -> Any:
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: _jsonable_value(v) for k, v in row.items()}
+    return {k: jsonable_value(v) for k, v in row.items()}
