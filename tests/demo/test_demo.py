@@ -156,7 +156,7 @@ def test_result_reports_counts_per_kind() -> None:
     result.datasets.count(created=True)
     result.datasets.count(created=False)
     assert (result.created, result.present) == (1, 1)
-    assert set(result.tallies()) == {"organizations", "focal_points", "users", "databases", "datasets", "data_items"}
+    assert set(result.tallies()) == {"organizations", "focal_points", "users", "databases", "datasets", "data_items", "resources"}
     assert system_actor().role is Role.ADMIN
 
 
@@ -167,5 +167,19 @@ def test_the_operator_reads_what_was_loaded_in_vietnamese() -> None:
     result.organizations.count(created=True)
     result.users.count(created=False)
     assert result.summary() == (
-        "Đã nạp dữ liệu mẫu: 1 tổ chức, 0 đầu mối, 0 tài khoản, 0 CSDL, 1 bộ dữ liệu, 0 trường dữ liệu; 1 bản ghi đã có sẵn."
+        "Đã nạp dữ liệu mẫu: 1 tổ chức, 0 đầu mối, 0 tài khoản, 0 CSDL, 1 bộ dữ liệu, 0 trường dữ liệu, 0 tệp dữ liệu đã nạp; "
+        "1 bản ghi đã có sẵn."
     )
+
+
+def test_the_demo_has_a_legacy_file_loaded_into_the_datastore(db: Session) -> None:
+    from ketnoi.datastore.models import DatastoreVersion
+
+    load_demo(db, password=PASSWORD)
+    [version] = db.scalars(select(DatastoreVersion))
+    assert (version.encoding, version.header_line, version.row_count, version.bad_row_count) == ("tcvn3", 4, 8, 0)
+    fields = {f["name"]: f for f in version.table_schema["fields"]}
+    assert fields["kinh_phi_tu_ngan_sach_nha_nuoc_trieu_dong"]["type"] == "number"
+    assert fields["ngay_bat_dau"]["type"] == "date" and fields["ma_de_tai_du_an"]["title"] == "Mã đề tài, dự án"
+    load_demo(db, password=PASSWORD)  # loading again adds no version
+    assert db.scalar(select(func.count()).select_from(DatastoreVersion)) == 1

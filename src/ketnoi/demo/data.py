@@ -10,4 +10,13 @@ from ketnoi.demo.specs import DatabaseSpec
 
 DATABASES: tuple[DatabaseSpec, ...] = (*NATIONAL_DATABASES, *SECTOR_DATABASES, *MINISTRY_DATABASES)
 
-__all__ = ["ACCOUNTS", "DATABASES", "FOCAL_POINTS", "MINISTRY", "ORGANIZATIONS"]
+# (dataset name, file in demo/files, resource title): loaded into the datastore by the demo.
+DATA_FILES: tuple[tuple[str, str, str], ...] = (
+    (
+        "Nhiệm vụ khoa học và công nghệ đang tiến hành",
+        "nhiem_vu_dang_tien_hanh.tcvn3.csv",
+        "Danh mục nhiệm vụ đang tiến hành (tháng 11/2021)",
+    ),
+)
+
+__all__ = ["ACCOUNTS", "DATABASES", "DATA_FILES", "FOCAL_POINTS", "MINISTRY", "ORGANIZATIONS"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,8 +18,9 @@ from ketnoi.auth import service as auth
 from ketnoi.auth.models import User
 from ketnoi.authz import Actor
 from ketnoi.catalog import databases, datasets, items
-from ketnoi.catalog.models import Database, DataItem, Dataset
+from ketnoi.catalog.models import Database, DataItem, Dataset, Resource
 from ketnoi.catalog.schemas import DatabaseIn, DataItemIn, DatasetIn
+from ketnoi.datastore import ingest
 from ketnoi.demo import data
 from ketnoi.demo.specs import AccountSpec, DatabaseSpec, DatasetSpec, FocalPointSpec, OrgSpec
 from ketnoi.identity import system_actor
@@ -51,6 +53,7 @@ class DemoResult:
     databases: Tally = field(default_factory=Tally)
     datasets: Tally = field(default_factory=Tally)
     data_items: Tally = field(default_factory=Tally)
+    resources: Tally = field(default_factory=Tally)  # files loaded into the datastore
 
     def tallies(self) -> dict[str, Tally]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -72,6 +75,7 @@ class DemoResult:
             "databases": "CSDL",
             "datasets": "bộ dữ liệu",
             "data_items": "trường dữ liệu",
+            "resources": "tệp dữ liệu đã nạp",
         }
         created = ", ".join(f"{t.created} {labels[name]}" for name, t in self.tallies().items())
         if not self.created:
@@ -100,7 +104,33 @@ def load_demo(session: Session, *, password: str) -> DemoResult:
         for ds_spec in db_spec.datasets:
             dataset_id = _dataset(session, actor, database, ds_spec, result.datasets)
             _items(session, actor, dataset_id, ds_spec, result.data_items)
+    for dataset_name, filename, title in data.DATA_FILES:
+        _data_file(session, actor, dataset_name, filename, title, result.resources)
     return result
+
+
+def _data_file(session: Session, actor: Actor, dataset_name: str, filename: str, title: str, tally: Tally) -> None:
+    """A file of the demo (an old TCVN3 export with title rows) attached and loaded into the datastore."""
+    dataset_id = session.scalar(select(Dataset.id).where(Dataset.name == nfc(dataset_name)))
+    if dataset_id is None:
+        raise LookupError(f"demo data file for a dataset that is not in the demo: {dataset_name}")
+    found = session.scalar(select(Resource.id).where(Resource.dataset_id == dataset_id, Resource.name == nfc(title)))
+    tally.count(created=found is None)
+    if found is not None:
+        return
+    path = Path(__file__).parent / "files" / filename
+    with path.open("rb") as stream:
+        resource = items.add_resource(
+            session,
+            actor=actor,
+            dataset_id=dataset_id,
+            name=title,
+            description="Tệp mẫu: xuất từ bảng tính cũ dùng phông .Vn (TCVN3), có dòng tên bảng phía trên tiêu đề.",
+            filename=filename,
+            stream=stream,
+            max_bytes=1 << 20,
+        )
+    ingest.ingest(session, actor=actor, resource_id=resource.id, path=path)
 
 
 def _organization(session: Session, actor: Actor, spec: OrgSpec, tally: Tally) -> Organization:
