@@ -136,3 +136,17 @@ def test_a_descriptor_gives_back_its_field() -> None:
     assert [field_of(f.descriptor()) for f in fields] == fields
     with pytest.raises(Invalid, match="Kiểu «geopoint» không được hỗ trợ"):
         field_of({"name": "vi_tri", "type": "geopoint"})
+
+
+def test_the_short_paths_behave_as_the_full_parsers() -> None:
+    integer = parser(Field("n", "N", "integer"))
+    assert [integer(v) for v in ("12", " 12 ", "+5", "-3", "0", "")] == [12, 12, 5, -3, 0, None]
+    for bad in ("007", "1_000", "１２", "12a"):
+        with pytest.raises(ValueError, match="«"):
+            integer(bad)
+    iso = parser(Field("d", "D", "date", "%Y-%m-%d"))
+    assert iso("2021-11-03") == date(2021, 11, 3) and iso(datetime(2021, 11, 3)) == date(2021, 11, 3)
+    with pytest.raises(ValueError, match="không phải ngày theo dạng yyyy-mm-dd"):
+        iso("2021-02-30")
+    text = parser(Field("s", "S"))
+    assert [text(v) for v in ("  x ", "   ", 12)] == ["x", None, "12"]

@@ -101,12 +101,13 @@ def ingest(
 
     connection = session.connection()
     sql_table = tables.table_for(connection, version.table_name, fields)
-    tables.create(connection, sql_table, tables.filter_columns(fields, [cells for _, cells in sample]))
+    tables.create(connection, sql_table)
     problems: list[Problem] = []
     typed = _typed_rows(itertools.chain(sample, rows), fields, problems, options.bad_rows, progress)
     version.row_count = tables.insert(connection, sql_table, typed)
     if problems and options.bad_rows == "reject":
         raise Invalid(_refusal(problems), fields={"file": f"{len(problems)} dòng lỗi"})
+    tables.index(connection, sql_table, tables.filter_columns(fields, [cells for _, cells in sample]))
     session.add_all(BadRow(version_id=version.id, line=p.line, reason=p.reason, cells=p.cells) for p in problems)
     version.bad_row_count = len(problems)
     _activate(session, version)
@@ -171,6 +172,16 @@ def _typed_rows(
 
 
 def _typed(cells: list[Any], parsers: list[Callable[[object], object]], fields: Sequence[infer.Field], width: int) -> list[object]:
+    if len(cells) == width:  # the common row, in one pass; any doubt goes the careful way below
+        try:
+            fits = max(map(len, cells), default=0) <= MAX_TEXT
+        except TypeError:  # numbers or dates from a spreadsheet
+            fits = False
+        if fits:
+            try:
+                return [parse(cell) for parse, cell in zip(parsers, cells, strict=True)]
+            except ValueError:
+                pass  # worded with its column below
     if len(cells) > width and any(c not in (None, "") for c in cells[width:]):
         raise ValueError(f"dòng có {len(cells)} ô nhưng tiêu đề chỉ có {width} cột")
     cells = cells[:width] + [None] * (width - len(cells))  # a short row: the missing cells are empty

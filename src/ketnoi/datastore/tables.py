@@ -71,8 +71,12 @@ def filter_columns(fields: Sequence[Field], sample: Sequence[Sequence[Any]]) -> 
     return (keys + categories + typed)[:MAX_INDEXES]
 
 
-def create(connection: Connection, table: Table, indexed: Sequence[str]) -> None:
+def create(connection: Connection, table: Table) -> None:
     table.create(connection)
+
+
+def index(connection: Connection, table: Table, indexed: Sequence[str]) -> None:
+    """After the rows are in: building an index once is much cheaper than keeping it up to date row by row."""
     for name in indexed:
         # (column, _id): an equality filter then reads its rows already in page order (keyset on _id).
         Index(f"{table.name}_{name}_idx"[:63], table.c[name], table.c._id).create(connection)
