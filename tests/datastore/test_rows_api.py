@@ -137,3 +137,17 @@ def test_the_public_gets_no_rows_yet_and_unknown_or_empty_resources_are_404(
     db.commit()
     response = api.get(f"/api/v1/resources/{empty.id}/rows", headers=loaded)
     assert response.status_code == 404 and "chưa được nạp" in response.json()["error"]["message"]
+
+
+def test_q_finds_words_with_or_without_diacritics(api: TestClient, resource: uuid.UUID, loaded: dict[str, str]) -> None:
+    def ids(**params: str) -> list[str]:
+        return [row["ma"] for row in _get(api, resource, loaded, limit="100", **params)["items"]]  # type: ignore[index, union-attr]
+
+    hue = [f"DT-{n:03d}" for n in range(3, 41, 4)]
+    assert ids(q="hue") == ids(q="Huế") == hue
+    assert ids(q="da nang") == [f"DT-{n:03d}" for n in range(1, 41, 4)]
+    assert ids(q="dt-00") == [f"DT-00{n}" for n in range(1, 10)]  # "dt 00…": both words start words
+    assert ids(q="an") == []  # "an" starts no word (word prefixes, as in the catalog)
+    assert ids(q="hue", nam="2018") == ["DT-003", "DT-011", "DT-019", "DT-027", "DT-035"]
+    export = api.get(f"/api/v1/resources/{resource}/export", params={"q": "can tho", "format": "json"}, headers=loaded)
+    assert [r["ma"] for r in export.json()] == [f"DT-{n:03d}" for n in range(2, 41, 4)] and "_search" not in export.json()[0]

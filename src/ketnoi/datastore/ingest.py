@@ -34,6 +34,7 @@ from ketnoi.datastore import infer, readers, tables
 from ketnoi.datastore.models import BadRow, DatastoreVersion, VersionStatus
 from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import Invalid, NotFound
+from ketnoi.kit.search import search_text
 from ketnoi.settings import get_settings
 
 SAMPLE_ROWS = 2000  # rows the schema is inferred from
@@ -81,12 +82,13 @@ def ingest(
     if len(fields) != len(table.headers):
         raise Invalid(f"Lược đồ có {len(fields)} cột nhưng tệp có {len(table.headers)} cột.", fields={"fields": str(len(fields))})
 
+    search = tables.searchable(fields)
     previous = session.scalar(select(func.max(DatastoreVersion.version)).where(DatastoreVersion.resource_id == resource.id)) or 0
     version = DatastoreVersion(
         resource_id=resource.id,
         version=previous + 1,
         table_name=tables.new_table_name(),
-        table_schema=infer.table_schema(fields),
+        table_schema=infer.table_schema(fields) | {"ketnoiSearch": search},  # has the `q=` column
         source_format=table.format,
         source_key=original.key,
         source_sha256=original.sha256,
@@ -100,10 +102,10 @@ def ingest(
     session.flush()  # the transaction is open before the DDL (SQLite runs DDL outside one otherwise)
 
     connection = session.connection()
-    sql_table = tables.table_for(connection, version.table_name, fields)
+    sql_table = tables.table_for(connection, version.table_name, fields, search=search)
     tables.create(connection, sql_table)
     problems: list[Problem] = []
-    typed = _typed_rows(itertools.chain(sample, rows), fields, problems, options.bad_rows, progress)
+    typed = _typed_rows(itertools.chain(sample, rows), fields, problems, options.bad_rows, progress, search=search)
     version.row_count = tables.insert(connection, sql_table, typed)
     if problems and options.bad_rows == "reject":
         raise Invalid(_refusal(problems), fields={"file": f"{len(problems)} dòng lỗi"})
@@ -151,6 +153,8 @@ def _typed_rows(
     problems: list[Problem],
     policy: str,
     progress: Callable[[int], None] | None,
+    *,
+    search: bool = False,
 ) -> Iterator[list[Any]]:
     """Each good row as [_id, values…]; bad rows go to `problems` (when refusing, the rest are
     still checked, so the person sees every bad line at once, up to a bound)."""
@@ -167,8 +171,12 @@ def _typed_rows(
             if policy == "reject" and len(problems) >= REPORTED_BAD_ROWS:
                 return
             continue
-        yield [next_id, *values]
+        yield [next_id, *values, search_text(*texts(values))] if search else [next_id, *values]
         next_id += 1
+
+
+def texts(values: list[object]) -> list[str]:
+    return [v for v in values if isinstance(v, str)]
 
 
 def _typed(cells: list[Any], parsers: list[Callable[[object], object]], fields: Sequence[infer.Field], width: int) -> list[object]:

@@ -2,9 +2,10 @@
 
 Query parameters name columns by their safe names: `nam_bat_dau=2021`, `nam_bat_dau__gte=2020`,
 `tinh_thanh__in=Hà Nội,Đà Nẵng`, `ten_de_tai__contains=lúa`, `sort=-kinh_phi`, `fields=ma,ten`,
-`limit=100`, `cursor=…`. Values are read as the column's type reads them (a Vietnamese number or
-a dd/mm/yyyy date works). Pages follow the sort and the row's `_id` (keyset), so the thousandth
-page costs what the first does.
+`limit=100`, `cursor=…`; `q=lua chiu man` finds rows whose text columns have every word as the
+start of a word, with or without diacritics (as the catalog's search). Values are read as the
+column's type reads them (a Vietnamese number or a dd/mm/yyyy date works). Pages follow the sort
+and the row's `_id` (keyset), so the thousandth page costs what the first does.
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ from ketnoi.catalog.items import get_resource
 from ketnoi.datastore import infer, tables
 from ketnoi.datastore.models import DatastoreVersion, VersionStatus
 from ketnoi.kit.errors import BadRequest, Invalid, NotFound, Unauthenticated
+from ketnoi.kit.search import matches
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
 OPERATORS = ("gt", "gte", "lt", "lte", "in", "contains")
-RESERVED = frozenset({"sort", "fields", "limit", "cursor"})
+RESERVED = frozenset({"sort", "fields", "limit", "cursor", "q"})
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ def select_rows(
     version = served_version(session, actor=actor, resource_id=resource_id)
     fields = [infer.field_of(d) for d in version.table_schema["fields"]]
     by_name = {f.name: f for f in fields}
-    table = tables.table_for(session.connection(), version.table_name, fields)
+    search = bool(version.table_schema.get("ketnoiSearch"))
+    table = tables.table_for(session.connection(), version.table_name, fields, search=search)
     options = dict(p for p in params if p[0] in reserved)
     shown = _chosen_fields(options.get("fields"), by_name)
     sort_field, descending = _sort(options.get("sort"), by_name)
@@ -82,6 +85,10 @@ def select_rows(
     for name, value in params:
         if name not in reserved:
             query = query.where(_condition(table, by_name, name, value))
+    if options.get("q"):
+        if not search:
+            raise Invalid("Bảng này không có cột văn bản để tìm (hoặc được nạp trước khi có tìm kiếm).", fields={"q": options["q"]})
+        query = query.where(matches(table.c[tables.SEARCH_COLUMN], options["q"]))
     return Selection(version, table, shown, query, sort_field, descending)
 
 

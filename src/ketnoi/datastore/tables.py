@@ -41,11 +41,21 @@ def schema_of(connection: Connection) -> str | None:
     return SCHEMA if connection.dialect.name == "postgresql" else None
 
 
-def table_for(connection: Connection, name: str, fields: Sequence[Field]) -> Table:
-    """The SQLAlchemy Table of a datastore table: `_id` (the row's place in the file), then the fields."""
+SEARCH_COLUMN = "_search"  # the row's text folded for `q=` (kit.search): " ha noi lua chiu man"
+
+
+def searchable(fields: Sequence[Field]) -> bool:
+    return any(f.type == "string" for f in fields)
+
+
+def table_for(connection: Connection, name: str, fields: Sequence[Field], *, search: bool = False) -> Table:
+    """The SQLAlchemy Table of a datastore table: `_id` (the row's place in the file), the fields,
+    and with `search` the folded text the `q=` filter reads."""
     metadata = MetaData(schema=schema_of(connection))
-    columns = [Column("_id", BigInteger, primary_key=True, autoincrement=False)]
+    columns: list[Column[Any]] = [Column("_id", BigInteger, primary_key=True, autoincrement=False)]
     columns += [Column(f.name, _SQL_TYPES[f.type]) for f in fields]
+    if search:
+        columns.append(Column(SEARCH_COLUMN, Text()))
     return Table(name, metadata, *columns)
 
 
@@ -80,6 +90,9 @@ def index(connection: Connection, table: Table, indexed: Sequence[str]) -> None:
     for name in indexed:
         # (column, _id): an equality filter then reads its rows already in page order (keyset on _id).
         Index(f"{table.name}_{name}_idx"[:63], table.c[name], table.c._id).create(connection)
+    if SEARCH_COLUMN in table.c and connection.dialect.name == "postgresql":  # word search: a trigram index
+        qualified = f'"{SCHEMA}"."{table.name}"'
+        connection.exec_driver_sql(f'CREATE INDEX "{table.name}_search_idx" ON {qualified} USING gin ("{SEARCH_COLUMN}" gin_trgm_ops)')
 
 
 def drop(connection: Connection, name: str) -> None:

@@ -32,7 +32,7 @@ def search_text(*parts: str | None) -> str:
     return "".join(" " + word for word in words)
 
 
-def matches(column: InstrumentedAttribute[str], query: str | None) -> Any:
+def matches(column: InstrumentedAttribute[str] | ColumnElement[str], query: str | None) -> Any:
     terms = terms_of(query)
     if not terms:
         return true()
