@@ -151,3 +151,18 @@ def test_q_finds_words_with_or_without_diacritics(api: TestClient, resource: uui
     assert ids(q="hue", nam="2018") == ["DT-003", "DT-011", "DT-019", "DT-027", "DT-035"]
     export = api.get(f"/api/v1/resources/{resource}/export", params={"q": "can tho", "format": "json"}, headers=loaded)
     assert [r["ma"] for r in export.json()] == [f"DT-{n:03d}" for n in range(2, 41, 4)] and "_search" not in export.json()[0]
+
+
+def test_counts_exact_and_estimated(api: TestClient, resource: uuid.UUID, loaded: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from ketnoi.datastore import query
+
+    assert "total" not in _get(api, resource, loaded, limit="1")
+    assert _get(api, resource, loaded, limit="1", count="exact")["total"] == 40
+    assert _get(api, resource, loaded, limit="1", count="estimate", sort="-nam")["total"] == 40  # the load's count
+    hue = _get(api, resource, loaded, limit="1", count="exact", q="hue")
+    assert (hue["total"], hue["total_exact"]) == (10, True)
+    monkeypatch.setattr(query, "COUNT_CAP", 5)
+    capped = _get(api, resource, loaded, limit="1", count="estimate", tinh_thanh="Huế")
+    assert (capped["total"], capped["total_exact"]) == (5, False)  # at least 5
+    response = api.get(f"/api/v1/resources/{resource}/rows", params={"count": "all"}, headers=loaded)
+    assert response.status_code == 422 and "count" in response.json()["error"]["fields"]

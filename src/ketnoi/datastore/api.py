@@ -23,6 +23,8 @@ class RowsOut(BaseModel):
     fields: list[dict[str, Any]] = Field(description="Table Schema của các cột trả về")
     items: list[dict[str, Any]]
     next_cursor: str | None = None
+    total: int | None = Field(default=None, description="Với count=exact|estimate: số dòng khớp")
+    total_exact: bool = Field(default=True, description="false: total là giới hạn dưới (count=estimate dừng đếm)")
 
 
 @router.get(
@@ -32,7 +34,8 @@ class RowsOut(BaseModel):
     description=(
         "Lọc: `cot=giá_trị`, `cot__gt`, `cot__gte`, `cot__lt`, `cot__lte`, `cot__in=a,b`, `cot__contains` (văn bản). "
         "`sort=cot` hoặc `sort=-cot`; `fields=cot1,cot2`; `limit` (mặc định 100, tối đa 10.000); `cursor` = `next_cursor` "
-        "của trang trước. Giá trị đọc theo kiểu của cột (số kiểu Việt Nam, ngày dd/mm/yyyy)."
+        "của trang trước; `count=exact|estimate` thêm số dòng khớp; `q=` tìm từ không dấu. "
+        "Giá trị đọc theo kiểu của cột (số kiểu Việt Nam, ngày dd/mm/yyyy)."
     ),
 )
 def rows(request: Request, db: DB, actor: CurrentActor, resource_id: uuid.UUID) -> Response:
@@ -46,6 +49,8 @@ def rows(request: Request, db: DB, actor: CurrentActor, resource_id: uuid.UUID) 
         "items": page.rows,
         "next_cursor": page.next_cursor,
     }
+    if page.total is not None:
+        body |= {"total": page.total, "total_exact": page.total_exact}
     return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), media_type="application/json")
 
 

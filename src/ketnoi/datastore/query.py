@@ -19,7 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, Table, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from ketnoi.authz import Actor
@@ -32,7 +32,8 @@ from ketnoi.kit.search import matches
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
 OPERATORS = ("gt", "gte", "lt", "lte", "in", "contains")
-RESERVED = frozenset({"sort", "fields", "limit", "cursor", "q"})
+RESERVED = frozenset({"sort", "fields", "limit", "cursor", "q", "count"})
+COUNT_CAP = 100_000  # count=estimate stops counting here on a filtered query
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class RowsPage:
     fields: list[infer.Field]
     rows: list[dict[str, Any]]
     next_cursor: str | None
+    total: int | None = None  # with count=exact|estimate
+    total_exact: bool = True  # False: at least `total` (count=estimate stopped at COUNT_CAP)
 
 
 def served_version(session: Session, *, actor: Actor, resource_id: uuid.UUID) -> DatastoreVersion:
@@ -118,7 +121,27 @@ def read_rows(session: Session, *, actor: Actor, resource_id: uuid.UUID, params:
         last = result[-1]
         sort_value = None if sort_field is None else _sort_value(session, table, sort_field, last)
         next_cursor = _encode(sort_value, last["_id"])
-    return RowsPage(selection.version, selection.shown, [_jsonable(row) for row in result], next_cursor)
+    total, exact = _count(session, selection, params, options.get("count"))
+    return RowsPage(selection.version, selection.shown, [_jsonable(row) for row in result], next_cursor, total, exact)
+
+
+def _count(session: Session, selection: Selection, params: Sequence[tuple[str, str]], mode: str | None) -> tuple[int | None, bool]:
+    """count=exact counts every match; count=estimate takes the load's row count when nothing is
+    filtered, else counts up to COUNT_CAP (then the total is a lower bound)."""
+    if mode is None:
+        return None, True
+    if mode not in ("exact", "estimate"):
+        raise Invalid("count phải là «exact» hoặc «estimate».", fields={"count": mode})
+    filtered = any(name not in RESERVED or name == "q" for name, _ in params)
+    if mode == "estimate" and not filtered:
+        return selection.version.row_count, True
+    matching = selection.query.with_only_columns(selection.table.c._id)
+    if mode == "estimate":
+        matching = matching.limit(COUNT_CAP + 1)
+    counted = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    if mode == "estimate" and counted > COUNT_CAP:
+        return COUNT_CAP, False
+    return counted, True
 
 
 def _sort_value(session: Session, table: Table, field: infer.Field, last: dict[str, Any]) -> Any:
