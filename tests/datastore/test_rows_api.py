@@ -166,3 +166,30 @@ def test_counts_exact_and_estimated(api: TestClient, resource: uuid.UUID, loaded
     assert (capped["total"], capped["total_exact"]) == (5, False)  # at least 5
     response = api.get(f"/api/v1/resources/{resource}/rows", params={"count": "all"}, headers=loaded)
     assert response.status_code == 422 and "count" in response.json()["error"]["fields"]
+
+
+def test_an_upload_is_loaded_by_a_job_whose_state_says_what_happened(
+    api: TestClient, resource: uuid.UUID, loaded: dict[str, str], db: Session
+) -> None:
+    steward = f.user(db, "admin", username="quantri")
+    _, secret = auth.create_token(db, actor=actor_for(db, steward), name="t")
+    db.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    upload = {"file": ("moi.csv", as_csv([HEADER, *_rows()[:5]]), "text/csv")}
+    queued = api.post(f"/api/v1/resources/{resource}/ingest", files=upload, headers=headers)
+    assert queued.status_code == 202, queued.text
+    job = api.get(f"/api/v1/jobs/{queued.json()['job_id']}", headers=headers).json()
+    assert (job["status"], job["message"]) == ("succeeded", "Đã nạp 5 dòng (phiên bản 2, bảng mã utf-8).")
+    assert _get(api, resource, loaded, count="exact")["total"] == 5
+
+    bad = {"file": ("x.csv", as_csv([HEADER, ["DT-9", "Huế", "năm ngoái", "1", "01/11/2021", "03/11/2021 01:15"]]), "text/csv")}
+    failed = api.post(f"/api/v1/resources/{resource}/ingest", files=bad, headers=headers).json()
+    job = api.get(f"/api/v1/jobs/{failed['job_id']}", headers=headers).json()
+    assert job["status"] == "failed" and "dòng 2: cột «Năm»" in job["error"]
+    assert _get(api, resource, loaded, count="exact")["total"] == 5  # version 2 still served
+
+    again = api.post(f"/api/v1/resources/{resource}/ingest", headers=headers)  # no file: the stored one again
+    job = api.get(f"/api/v1/jobs/{again.json()['job_id']}", headers=headers).json()
+    assert job["status"] == "succeeded" and "phiên bản 3" in job["message"]
+    refused = api.post(f"/api/v1/resources/{resource}/ingest", files=upload, headers=loaded)  # a leader changes nothing
+    assert refused.status_code == 403

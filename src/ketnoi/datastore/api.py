@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from ketnoi.datastore import export, query
+from ketnoi.datastore import ingest as ingest_service
+from ketnoi.datastore.ingest import IngestOptions
 from ketnoi.web.deps import DB, CurrentActor
 
 router = APIRouter(tags=["datastore"])
@@ -72,3 +74,35 @@ def export_rows(request: Request, db: DB, actor: CurrentActor, resource_id: uuid
 
     headers = {"Content-Disposition": f'attachment; filename="{made.filename}"'}
     return StreamingResponse(chunks(), media_type=made.media_type, headers=headers)
+
+
+class IngestQueued(BaseModel):
+    job_id: uuid.UUID
+    status: str
+
+
+@router.post(
+    "/resources/{resource_id}/ingest",
+    response_model=IngestQueued,
+    status_code=202,
+    summary="Nạp dữ liệu của tài nguyên (công việc nền)",
+    description="Gửi `file` (multipart) để thay dữ liệu, hoặc không gửi để nạp lại tệp hiện có. Theo dõi ở `/api/v1/jobs/{job_id}`.",
+)
+def ingest_resource(
+    db: DB,
+    actor: CurrentActor,
+    resource_id: uuid.UUID,
+    file: Annotated[UploadFile | None, File()] = None,
+    encoding: Annotated[str | None, Form(max_length=32)] = None,
+    format: Annotated[str | None, Form(max_length=16)] = None,
+    sheet: Annotated[str | None, Form(max_length=255)] = None,
+    bad_rows: Annotated[str, Form(max_length=16)] = "reject",
+) -> IngestQueued:
+    queued = ingest_service.queue_ingest(
+        db,
+        actor=actor,
+        resource_id=resource_id,
+        upload=(file.filename or "tep", file.file) if file else None,
+        options=IngestOptions(format=format, encoding=encoding, sheet=sheet, bad_rows=bad_rows),
+    )
+    return IngestQueued(job_id=queued.id, status=queued.status)

@@ -19,8 +19,8 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePath
+from typing import Any, BinaryIO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -32,6 +32,8 @@ from ketnoi.catalog.datasets import get_dataset
 from ketnoi.catalog.models import Resource
 from ketnoi.datastore import infer, readers, tables
 from ketnoi.datastore.models import BadRow, DatastoreVersion, VersionStatus
+from ketnoi.jobs.models import Job
+from ketnoi.jobs.queue import enqueue
 from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import Invalid, NotFound
 from ketnoi.kit.search import search_text
@@ -230,3 +232,36 @@ def versions(session: Session, *, actor: Actor, resource_id: uuid.UUID) -> list[
     get_dataset(session, actor=actor, dataset_id=resource.dataset_id)
     query = select(DatastoreVersion).where(DatastoreVersion.resource_id == resource_id).order_by(DatastoreVersion.version.desc())
     return list(session.scalars(query))
+
+
+def queue_ingest(
+    session: Session,
+    *,
+    actor: Actor,
+    resource_id: uuid.UUID,
+    upload: tuple[str, BinaryIO] | None,
+    options: IngestOptions,
+) -> Job:
+    """Check the rights now, keep the file, and let the worker load it (ketnoi.datastore.tasks)."""
+    from ketnoi.datastore.tasks import INGEST
+
+    resource = _editable_resource(session, actor, resource_id)
+    if options.bad_rows not in POLICIES:
+        raise Invalid("Cách xử lý dòng lỗi phải là «reject» hoặc «quarantine».", fields={"bad_rows": options.bad_rows})
+    if upload is None:
+        if not resource.storage_key:
+            raise Invalid("Tài nguyên chưa có tệp: hãy gửi kèm tệp.", fields={"file": "Bắt buộc."})
+        key, filename = resource.storage_key, resource.original_filename or ""
+    else:
+        filename, stream = upload
+        key = files.save(stream, max_bytes=get_settings().max_upload_mb << 20).key
+    guessed = PurePath(filename).suffix.lower().lstrip(".")
+    params = {
+        "resource_id": str(resource.id),
+        "key": key,
+        "format": options.format or (guessed if guessed in readers.FORMATS else None),
+        "encoding": options.encoding,
+        "sheet": options.sheet,
+        "bad_rows": options.bad_rows,
+    }
+    return enqueue(session, kind=INGEST, params=params, actor=actor)

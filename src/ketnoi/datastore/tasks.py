@@ -1,0 +1,41 @@
+"""Ingestion as a background job: an upload from the web or the API is loaded by the worker."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from ketnoi import files
+from ketnoi.auth.models import User
+from ketnoi.datastore.ingest import IngestOptions, ingest
+from ketnoi.identity import actor_for
+from ketnoi.jobs.models import Job
+from ketnoi.jobs.queue import job
+from ketnoi.kit.errors import Forbidden
+
+INGEST = "datastore.ingest"
+
+
+@job(INGEST)
+def ingest_upload(
+    session: Session,
+    job: Job,
+    *,
+    resource_id: str,
+    key: str,
+    format: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    bad_rows: str = "reject",
+) -> None:
+    """Load a stored file as the resource's next version, as the person who asked (their rights now)."""
+    user = session.get(User, job.created_by_id) if job.created_by_id else None
+    if user is None or not user.is_active:
+        raise Forbidden("Tài khoản yêu cầu nạp dữ liệu không còn hoạt động.")
+    options = IngestOptions(format=format, encoding=encoding, sheet=sheet, bad_rows=bad_rows)
+    version = ingest(session, actor=actor_for(session, user), resource_id=uuid.UUID(resource_id), path=files.path_of(key), options=options)
+    job.total = job.progress = version.row_count
+    rows = f"{version.row_count:,}".replace(",", ".")
+    bad = f"; {version.bad_row_count} dòng lỗi được tách riêng" if version.bad_row_count else ""
+    job.message = f"Đã nạp {rows} dòng (phiên bản {version.version}, bảng mã {version.encoding}){bad}."
