@@ -106,6 +106,7 @@ def ingest(
     """Nạp tệp vào kho dữ liệu: một phiên bản mới của bảng dữ liệu của tài nguyên."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from ketnoi import files
     from ketnoi.catalog import items
     from ketnoi.datastore.ingest import IngestOptions
     from ketnoi.datastore.ingest import ingest as load
@@ -118,6 +119,7 @@ def ingest(
     try:
         with unit_of_work() as session, Progress(*columns, console=err, transient=True) as bar:
             task = bar.add_task(f"Đang nạp {file.name}", total=None)
+            original = None
             if resource is None:
                 with file.open("rb") as stream:
                     created = items.add_resource(
@@ -131,6 +133,7 @@ def ingest(
                         max_bytes=get_settings().max_upload_mb << 20,
                     )
                 resource = created.id
+                original = files.stored(created.storage_key) if created.storage_key else None  # stored just now
             elif items.get_resource(session, actor=system_actor(), resource_id=resource).dataset_id != dataset:
                 raise Invalid("Tài nguyên này thuộc một bộ dữ liệu khác.", fields={"resource": str(resource)})
             version = load(
@@ -140,6 +143,7 @@ def ingest(
                 path=file,
                 options=options,
                 progress=lambda rows: bar.update(task, completed=rows),
+                original=original,
             )
             rows = f"{version.row_count:,}".replace(",", ".")
             summary = (

@@ -60,6 +60,11 @@ def save(stream: BinaryIO, *, max_bytes: int) -> StoredFile:
             os.unlink(tmp_name)
 
 
+def stored(key: str) -> StoredFile:
+    """What the store holds under `key` (a key names its content: its SHA-256)."""
+    return StoredFile(key=key, size=path_of(key).stat().st_size, sha256=key.rsplit("/", 1)[-1])
+
+
 def path_of(key: str) -> Path:
     """The local path of a stored key; keys are generated here, but check anyway (no traversal)."""
     base = root().resolve()

@@ -86,7 +86,7 @@ def table_schema(fields: Sequence[Field]) -> dict[str, Any]:
 
 def column_names(headers: Sequence[object]) -> list[str]:
     """Safe, unique SQL names for these headers; a blank or repeated header is the file's error."""
-    titles = [_title(h) for h in headers]
+    titles = [title_of(h) for h in headers]
     seen: dict[str, int] = {}
     for number, title in enumerate(titles, start=1):
         if not title:
@@ -109,7 +109,7 @@ def column_names(headers: Sequence[object]) -> list[str]:
     return names
 
 
-def _title(header: object) -> str:
+def title_of(header: object) -> str:
     text = "" if header is None else str(header)
     return " ".join(unicodedata.normalize("NFC", text).split())
 
@@ -125,7 +125,7 @@ def infer_fields(headers: Sequence[object], rows: Iterable[Sequence[object]]) ->
         for i, value in enumerate(row[: len(names)]):
             if not _empty(value):
                 columns[i].append(value.strip() if isinstance(value, str) else value)
-    return [_infer(name, _title(title), values) for name, title, values in zip(names, headers, columns, strict=True)]
+    return [_infer(name, title_of(title), values) for name, title, values in zip(names, headers, columns, strict=True)]
 
 
 def _empty(value: object) -> bool:

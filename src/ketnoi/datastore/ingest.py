@@ -69,14 +69,19 @@ def ingest(
     path: Path,
     options: IngestOptions = IngestOptions(),
     progress: Callable[[int], None] | None = None,
+    original: files.StoredFile | None = None,
 ) -> DatastoreVersion:
-    """Load `path` as the next version of the resource's table; the new version, now active."""
+    """Load `path` as the next version of the resource's table; the new version, now active.
+
+    The original is kept with each version: pass it when the caller has stored `path` already
+    (an upload, a queued job), else it is copied into the store here.
+    """
     resource = _editable_resource(session, actor, resource_id)
-    if options.bad_rows not in POLICIES:
-        raise Invalid("Cách xử lý dòng lỗi phải là «reject» hoặc «quarantine».", fields={"bad_rows": options.bad_rows})
+    _check_policy(options)
     table = readers.open_table(path, format=options.format, encoding=options.encoding, sheet=options.sheet)
-    with path.open("rb") as stream:  # the original is kept with each version (content-addressed: stored once)
-        original = files.save(stream, max_bytes=get_settings().max_upload_mb << 20)
+    if original is None:
+        with path.open("rb") as stream:
+            original = files.save(stream, max_bytes=get_settings().max_upload_mb << 20)
     rows = table.rows()
     sample = list(itertools.islice(rows, SAMPLE_ROWS))
     fields = list(options.fields or _kept_schema(session, resource.id, table.headers) or ())
@@ -128,6 +133,11 @@ def ingest(
     return version
 
 
+def _check_policy(options: IngestOptions) -> None:
+    if options.bad_rows not in POLICIES:
+        raise Invalid("Cách xử lý dòng lỗi phải là «reject» hoặc «quarantine».", fields={"bad_rows": options.bad_rows})
+
+
 def _kept_schema(session: Session, resource_id: uuid.UUID, headers: Sequence[str]) -> list[infer.Field] | None:
     """The served version's schema (with the steward's edits), when the new file has the same columns."""
     served = session.scalar(
@@ -136,7 +146,7 @@ def _kept_schema(session: Session, resource_id: uuid.UUID, headers: Sequence[str
     if served is None:
         return None
     kept = [infer.field_of(d) for d in served.table_schema["fields"]]
-    same = [f.title.casefold() for f in kept] == [" ".join(h.split()).casefold() for h in headers]
+    same = [f.title.casefold() for f in kept] == [infer.title_of(h).casefold() for h in headers]
     return kept if same else None
 
 
@@ -246,8 +256,7 @@ def queue_ingest(
     from ketnoi.datastore.tasks import INGEST
 
     resource = _editable_resource(session, actor, resource_id)
-    if options.bad_rows not in POLICIES:
-        raise Invalid("Cách xử lý dòng lỗi phải là «reject» hoặc «quarantine».", fields={"bad_rows": options.bad_rows})
+    _check_policy(options)
     if upload is None:
         if not resource.storage_key:
             raise Invalid("Tài nguyên chưa có tệp: hãy gửi kèm tệp.", fields={"file": "Bắt buộc."})

@@ -143,10 +143,10 @@ def _records(table: Table) -> Iterator[tuple[int, list[Any]]]:
         yield from xlsx.rows(table.path, table.sheet)
         return
     with _open_text(table.path, table.encoding) as stream:
-        yield from _csv_records(stream, table.delimiter, table.path)
+        yield from _csv_records(stream, table.delimiter)
 
 
-def _csv_records(stream: IO[str], delimiter: str, path: Path) -> Iterator[tuple[int, list[str]]]:
+def _csv_records(stream: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(first line number, cells) of each record; a record may span lines (quoted newlines)."""
     reader = csv.reader(stream, delimiter=delimiter, strict=False)
     csv.field_size_limit(MAX_CELL_CHARS)

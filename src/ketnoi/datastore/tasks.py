@@ -34,7 +34,14 @@ def ingest_upload(
     if user is None or not user.is_active:
         raise Forbidden("Tài khoản yêu cầu nạp dữ liệu không còn hoạt động.")
     options = IngestOptions(format=format, encoding=encoding, sheet=sheet, bad_rows=bad_rows)
-    version = ingest(session, actor=actor_for(session, user), resource_id=uuid.UUID(resource_id), path=files.path_of(key), options=options)
+    version = ingest(
+        session,
+        actor=actor_for(session, user),
+        resource_id=uuid.UUID(resource_id),
+        path=files.path_of(key),
+        options=options,
+        original=files.stored(key),  # already in the store: not copied again
+    )
     job.total = job.progress = version.row_count
     rows = f"{version.row_count:,}".replace(",", ".")
     bad = f"; {version.bad_row_count} dòng lỗi được tách riêng" if version.bad_row_count else ""

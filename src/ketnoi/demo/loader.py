@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketnoi import files
 from ketnoi.auth import service as auth
 from ketnoi.auth.models import User
 from ketnoi.authz import Actor
@@ -130,7 +131,8 @@ def _data_file(session: Session, actor: Actor, dataset_name: str, filename: str,
             stream=stream,
             max_bytes=1 << 20,
         )
-    ingest.ingest(session, actor=actor, resource_id=resource.id, path=path)
+    stored = files.stored(resource.storage_key) if resource.storage_key else None
+    ingest.ingest(session, actor=actor, resource_id=resource.id, path=path, original=stored)
 
 
 def _organization(session: Session, actor: Actor, spec: OrgSpec, tally: Tally) -> Organization:

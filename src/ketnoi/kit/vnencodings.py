@@ -59,9 +59,14 @@ _TCVN3_HIGH = (
 )
 
 
+def _cp1252(first: int, last: int) -> dict[int, str]:
+    """Windows-1252's characters for the bytes first..last (the five it leaves undefined left out)."""
+    table = {b: bytes([b]).decode("cp1252", errors="replace") for b in range(first, last + 1)}
+    return {b: c for b, c in table.items() if c != "\ufffd"}
+
+
 def _tcvn3_table() -> dict[int, str]:
-    table = {b: bytes([b]).decode("cp1252", errors="replace") for b in range(0x80, 0xA0)}
-    table = {b: c for b, c in table.items() if c != "\ufffd"}
+    table = _cp1252(0x80, 0x9F)
     table[0xA0] = "\u00a0"
     table.update({0xA1 + i: c for i, c in enumerate(_TCVN3_HIGH)})
     return table
@@ -85,8 +90,7 @@ _VNI_LETTERS = _VNI_SMALL_LETTERS | {b - 0x20: c.upper() for b, c in _VNI_SMALL_
 
 
 def _vni_table() -> dict[int, str]:
-    table = {b: bytes([b]).decode("cp1252", errors="replace") for b in range(0x80, 0x100)}
-    table = {b: c for b, c in table.items() if c != "\ufffd"}
+    table = _cp1252(0x80, 0xFF)
     table.update(_VNI_MARKS_SMALL)
     table.update(_VNI_MARKS_CAPITAL)
     table.update(_VNI_LETTERS)
