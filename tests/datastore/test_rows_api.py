@@ -73,6 +73,8 @@ def test_filters_read_values_as_the_column_does(api: TestClient, resource: uuid.
     assert ids(ngay_cap_nhat__lt="03/11/2021") == ["DT-001", "DT-028", "DT-029"]
     assert ids(ngay_cap_nhat__lt="03/11/2021", ma__contains="00") == ["DT-001"]
     assert ids(luc="03/11/2021 05:15") == ["DT-005", "DT-029"]
+    assert ids(_id="7") == ["DT-007"]  # by the row's key
+    assert ids(_id__in="2,40,999") == ["DT-002", "DT-040"]
     assert ids(ma__contains="%") == []  # a wildcard is a character here
 
 
@@ -98,7 +100,8 @@ def test_sorting_and_pages_cover_every_row_once(api: TestClient, resource: uuid.
 @pytest.mark.parametrize(
     ("params", "field"),
     [({"nam": "hai nghìn"}, "nam"), ({"khong_co": "1"}, "khong_co"), ({"nam__like": "1"}, "nam__like"), ({"sort": "x"}, "sort"),
-     ({"limit": "0"}, "limit"), ({"limit": "10001"}, "limit"), ({"fields": "ma,x"}, "fields"), ({"nam__contains": "1"}, "nam__contains")],
+     ({"limit": "0"}, "limit"), ({"limit": "10001"}, "limit"), ({"fields": "ma,x"}, "fields"), ({"nam__contains": "1"}, "nam__contains"),
+     ({"_id": "x"}, "_id"), ({"_id__gt": "1"}, "_id__gt")],
 )  # fmt: skip
 def test_bad_parameters_get_a_vietnamese_error_naming_them(
     api: TestClient, resource: uuid.UUID, loaded: dict[str, str], params: dict[str, str], field: str

@@ -179,6 +179,9 @@ def _sort(text: str | None, by_name: Mapping[str, infer.Field]) -> tuple[infer.F
 
 def _condition(table: Table, by_name: Mapping[str, infer.Field], key: str, value: str) -> ColumnElement[bool]:
     name, _, operator = key.partition("__")
+    if name == "_id" and operator in ("", "in"):  # the row's key: one row (or a few) by id
+        ids = [_row_id(v, key) for v in value.split(",")] if operator else [_row_id(value, key)]
+        return table.c._id.in_(ids)
     if name not in by_name or (operator and operator not in OPERATORS):
         raise Invalid(f"Tham số lọc không hợp lệ: «{key}».", fields={key: "Không có cột hoặc phép so sánh này."})
     field, column = by_name[name], table.c[name]
@@ -191,6 +194,12 @@ def _condition(table: Table, by_name: Mapping[str, infer.Field], key: str, value
     typed = _typed(field, value, key)
     comparisons = {"": column == typed, "gt": column > typed, "gte": column >= typed, "lt": column < typed, "lte": column <= typed}
     return comparisons[operator] if typed is not None else (column.is_(None) if not operator else false())
+
+
+def _row_id(value: str, key: str) -> int:
+    if not value.strip().isdigit():
+        raise Invalid(f"«{key}»: mã dòng phải là số nguyên dương.", fields={key: value})
+    return int(value)
 
 
 def _typed(field: infer.Field, value: str, key: str) -> Any:
