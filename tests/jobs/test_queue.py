@@ -20,7 +20,18 @@ from ketnoi.db import unit_of_work
 from ketnoi.identity import system_actor
 from ketnoi.jobs import service
 from ketnoi.jobs.models import Job, JobStatus
-from ketnoi.jobs.queue import INTERRUPTED, enqueue, fail_abandoned, get_huey, job, make_huey, reset_queue, run_job
+from ketnoi.jobs.queue import (
+    INTERRUPTED,
+    enqueue,
+    fail_abandoned,
+    get_huey,
+    job,
+    live_progress,
+    make_huey,
+    report_progress,
+    reset_queue,
+    run_job,
+)
 from ketnoi.jobs.worker import make_consumer
 from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import Invalid, NotFound, Unauthenticated
@@ -49,6 +60,15 @@ def _fail(session: Session, job: Job, *, word: str) -> None:
 @job("tests.invalid")
 def _invalid(session: Session, job: Job) -> None:
     raise Invalid("Tệp không đúng định dạng CSV.")
+
+
+@job("tests.progress")
+def _progress(session: Session, job: Job, *, steps: int) -> None:
+    """Reports its progress, and reads it back as another request would, while it runs."""
+    for step in range(1, steps + 1):
+        report_progress(job.id, step * 1000)
+        with unit_of_work() as reader:
+            ran.append(str(service.get_job(reader, actor=system_actor(), job_id=job.id).progress))
 
 
 @pytest.fixture(autouse=True)
@@ -270,3 +290,13 @@ def test_jobs_left_running_by_a_stopped_worker_are_marked_failed_once_old_enough
     assert cut.finished_at is not None
     assert [_job(ids[n]).status for n in ("still running", "queued", "done")] == [JobStatus.RUNNING, JobStatus.QUEUED, JobStatus.SUCCEEDED]
     assert fail_abandoned(older_than=timedelta(hours=6)) == 0  # nothing left to recover
+
+
+def test_a_running_job_shows_the_progress_it_reports_before_its_transaction_ends(engine: Engine) -> None:
+    with unit_of_work() as session:
+        queued = enqueue(session, kind="tests.progress", params={"steps": 3}, actor=_admin())
+    assert ran == ["1000", "2000", "3000"]  # read from other transactions while the job ran
+    done = _job(queued.id)
+    assert done.status == JobStatus.SUCCEEDED
+    assert done.progress == 0  # the readers did not write their live figure into the row
+    assert live_progress(queued.id) is None  # forgotten once the job ended

@@ -11,7 +11,7 @@ from ketnoi.auth.models import User
 from ketnoi.datastore.ingest import IngestOptions, ingest
 from ketnoi.identity import actor_for
 from ketnoi.jobs.models import Job
-from ketnoi.jobs.queue import job
+from ketnoi.jobs.queue import job, report_progress
 from ketnoi.kit.errors import Forbidden
 
 INGEST = "datastore.ingest"
@@ -41,6 +41,7 @@ def ingest_upload(
         path=files.path_of(key),
         options=options,
         original=files.stored(key),  # already in the store: not copied again
+        progress=lambda done: report_progress(job.id, done),
     )
     job.total = job.progress = version.row_count
     rows = f"{version.row_count:,}".replace(",", ".")

@@ -4,7 +4,9 @@ Domain code declares a job with `@job("kind")` in its package's `tasks.py` and s
 `enqueue(session, kind=..., params=..., actor=...)` inside its own transaction. The row is written
 in that transaction, and the job is handed to Huey only after the commit (`db.after_commit`), so a
 rolled-back change never starts a job. Huey carries nothing but the job id: parameters, progress
-and the outcome live in the database, where the jobs page and the API read them.
+and the outcome live in the database, where the jobs page and the API read them. The one exception
+is the progress of a job still running: its transaction commits only at the end, so the count is
+told through Huey's key-value store (`report_progress`) and read from there (`live_progress`).
 
 The Huey instance comes from settings: a SQLite file under `var_dir` (embedded default), Redis
 when `KETNOI_REDIS_URL` is set, or immediate mode (run in this process right after commit) when
@@ -157,6 +159,8 @@ def run_job(job_id: str) -> None:
     except Exception as exc:
         log.exception("job %s (%s) failed", job_id, kind)
         _mark_failed(key, _describe(exc))
+    finally:
+        _forget_progress(key)  # the row has the final figures now
 
 
 def _claim(key: uuid.UUID) -> str | None:
@@ -206,6 +210,38 @@ def fail_abandoned(*, older_than: timedelta) -> int:
     )
     with db.unit_of_work() as session:
         return session.execute(statement).rowcount  # type: ignore[attr-defined,no-any-return]
+
+
+def _progress_key(job_id: uuid.UUID) -> str:
+    return f"ketnoi:progress:{job_id}"
+
+
+def report_progress(job_id: uuid.UUID, done: int) -> None:
+    """Say how far a running job has got, outside its transaction (which is still open).
+
+    A progress report is worth less than the job: a store that cannot be reached is logged, not raised.
+    """
+    try:
+        get_huey().storage.put_data(_progress_key(job_id), str(done).encode())
+    except Exception:
+        log.warning("could not report the progress of job %s", job_id, exc_info=True)
+
+
+def live_progress(job_id: uuid.UUID) -> int | None:
+    """The last count `report_progress` told for this job, or None."""
+    try:
+        value = get_huey().storage.peek_data(_progress_key(job_id))
+    except Exception:
+        log.warning("could not read the progress of job %s", job_id, exc_info=True)
+        return None
+    return int(value) if isinstance(value, bytes) and value.isdigit() else None
+
+
+def _forget_progress(job_id: uuid.UUID) -> None:
+    try:
+        get_huey().storage.pop_data(_progress_key(job_id))
+    except Exception:
+        log.warning("could not clear the progress of job %s", job_id, exc_info=True)
 
 
 def _describe(exc: Exception) -> str:

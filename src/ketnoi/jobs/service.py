@@ -13,10 +13,12 @@ import uuid
 
 from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ketnoi import authz
 from ketnoi.authz import Action, Actor, Kind, Role
-from ketnoi.jobs.models import Job
+from ketnoi.jobs.models import Job, JobStatus
+from ketnoi.jobs.queue import live_progress
 from ketnoi.kit.errors import NotFound
 from ketnoi.kit.pagination import Page, keyset_page
 
@@ -37,7 +39,10 @@ def list_jobs(session: Session, *, actor: Actor, cursor: str | None, limit: int)
     authz.require(actor, Action.VIEW, Kind.JOB)
     query = select(Job).where(_visible_to(actor))
     keys = [Job.created_at, Job.id]
-    return keyset_page(session, query, keys, cursor=cursor, limit=max(1, min(limit, MAX_PAGE)), descending=True)
+    page = keyset_page(session, query, keys, cursor=cursor, limit=max(1, min(limit, MAX_PAGE)), descending=True)
+    for row in page.items:
+        _with_live_progress(row)
+    return page
 
 
 def get_job(session: Session, *, actor: Actor, job_id: uuid.UUID) -> Job:
@@ -46,4 +51,14 @@ def get_job(session: Session, *, actor: Actor, job_id: uuid.UUID) -> Job:
     row = session.scalar(select(Job).where(Job.id == job_id, _visible_to(actor)))
     if row is None:
         raise NotFound("Không tìm thấy công việc.")
+    return _with_live_progress(row)
+
+
+def _with_live_progress(row: Job) -> Job:
+    """A running job shows the count it last reported (its row is written only when it ends).
+
+    Set as the loaded value, not as a change: the reader's transaction must not write it back.
+    """
+    if row.status == JobStatus.RUNNING and (done := live_progress(row.id)) is not None:
+        set_committed_value(row, "progress", done)
     return row
