@@ -116,7 +116,7 @@ def test_a_forged_cursor_is_a_400(api: TestClient, resource: uuid.UUID, loaded: 
     assert response.status_code == 400 and response.json()["error"]["fields"] == {"cursor": "Không hợp lệ."}
 
 
-def test_the_public_gets_no_rows_yet_and_unknown_or_empty_resources_are_404(
+def test_the_public_gets_no_rows_without_open_columns_and_unknown_or_empty_resources_are_404(
     api: TestClient, resource: uuid.UUID, loaded: dict[str, str], db: Session
 ) -> None:
     from ketnoi.catalog.models import Dataset, Resource
@@ -128,7 +128,7 @@ def test_the_public_gets_no_rows_yet_and_unknown_or_empty_resources_are_404(
     public.visibility = "public"
     db.commit()
     response = api.get(f"/api/v1/resources/{resource}/rows")
-    assert response.status_code == 401 and "đã đăng nhập" in response.json()["error"]["message"]  # deny by default
+    assert response.status_code == 401 and "dữ liệu mở" in response.json()["error"]["message"]  # no data items: deny by default
     assert api.get(f"/api/v1/resources/{uuid.uuid4()}/rows", headers=loaded).status_code == 404
     from ketnoi.catalog import items
 

@@ -50,10 +50,16 @@ class Field:
     title: str  # the header as written (NFC)
     type: str = "string"  # integer | number | boolean | date | datetime | string
     format: str = "default"  # numbers: default | vi | en; dates and times: a strftime pattern
+    description: str = ""  # the data dictionary's words, written by the steward
+    item: str | None = None  # the dataset's data item this column holds (its sharing rules apply)
 
     def descriptor(self) -> dict[str, Any]:
-        """This field as a Frictionless Table Schema field descriptor."""
+        """This field as a Frictionless Table Schema field descriptor (`ketnoiItem`: our extension)."""
         out: dict[str, Any] = {"name": self.name, "title": self.title, "type": self.type}
+        if self.description:
+            out["description"] = self.description
+        if self.item:
+            out["ketnoiItem"] = self.item
         if self.type in ("integer", "number") and self.format != "default":
             decimal, group = (",", ".") if self.format == "vi" else (".", ",")
             out |= {"groupChar": group, "bareNumber": True} | ({"decimalChar": decimal} if self.type == "number" else {})
@@ -74,7 +80,8 @@ def field_of(descriptor: dict[str, Any]) -> Field:
         fmt = "vi" if descriptor["groupChar"] == "." else "en"
     elif type_ in ("date", "datetime"):
         fmt = descriptor.get("format") or (_DATE_FORMATS[0] if type_ == "date" else _DATETIME_FORMATS[0])
-    return Field(descriptor["name"], descriptor.get("title") or descriptor["name"], type_, fmt)
+    title = descriptor.get("title") or descriptor["name"]
+    return Field(descriptor["name"], title, type_, fmt, descriptor.get("description") or "", descriptor.get("ketnoiItem"))
 
 
 def table_schema(fields: Sequence[Field]) -> dict[str, Any]:

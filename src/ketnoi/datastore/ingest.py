@@ -30,7 +30,7 @@ from ketnoi.audit import service as audit
 from ketnoi.authz import Action, Actor, Kind
 from ketnoi.catalog.datasets import get_dataset
 from ketnoi.catalog.models import Resource
-from ketnoi.datastore import infer, readers, tables
+from ketnoi.datastore import access, infer, readers, tables
 from ketnoi.datastore.models import BadRow, DatastoreVersion, VersionStatus
 from ketnoi.jobs.models import Job
 from ketnoi.jobs.queue import enqueue
@@ -88,6 +88,7 @@ def ingest(
     fields = fields or infer.infer_fields(table.headers, [cells for _, cells in sample])
     if len(fields) != len(table.headers):
         raise Invalid(f"Lược đồ có {len(fields)} cột nhưng tệp có {len(table.headers)} cột.", fields={"fields": str(len(fields))})
+    fields = access.link_items(fields, access.dataset_items(session, resource.dataset_id))
 
     search = tables.searchable(fields)
     previous = session.scalar(select(func.max(DatastoreVersion.version)).where(DatastoreVersion.resource_id == resource.id)) or 0

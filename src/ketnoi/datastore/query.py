@@ -23,10 +23,9 @@ from sqlalchemy import ColumnElement, Select, Table, and_, false, func, or_, sel
 from sqlalchemy.orm import Session
 
 from ketnoi.authz import Actor
-from ketnoi.catalog.items import get_resource
-from ketnoi.datastore import infer, tables
-from ketnoi.datastore.models import DatastoreVersion, VersionStatus
-from ketnoi.kit.errors import BadRequest, Invalid, NotFound, Unauthenticated
+from ketnoi.datastore import access, infer, tables
+from ketnoi.datastore.models import DatastoreVersion
+from ketnoi.kit.errors import BadRequest, Invalid
 from ketnoi.kit.search import matches
 
 DEFAULT_LIMIT = 100
@@ -46,41 +45,31 @@ class RowsPage:
     total_exact: bool = True  # False: at least `total` (count=estimate stopped at COUNT_CAP)
 
 
-def served_version(session: Session, *, actor: Actor, resource_id: uuid.UUID) -> DatastoreVersion:
-    resource = get_resource(session, actor=actor, resource_id=resource_id)  # visible only with its dataset
-    if not actor.is_authenticated:
-        # Until each column is tied to its data item (and its personal-data flag), nothing of a
-        # table is shown to the public: deny by default.
-        raise Unauthenticated("API dữ liệu hiện chỉ dành cho tài khoản đã đăng nhập hoặc token API.")
-    version = session.scalar(
-        select(DatastoreVersion).where(DatastoreVersion.resource_id == resource.id, DatastoreVersion.status == VersionStatus.ACTIVE)
-    )
-    if version is None:
-        raise NotFound("Tài nguyên này chưa có dữ liệu trong kho (chưa được nạp).")
-    return version
-
-
 @dataclass(frozen=True)
 class Selection:
     """A filtered, sorted query of a served table, before paging."""
 
-    version: DatastoreVersion
+    served: access.Served
     table: Table
     shown: list[infer.Field]
     query: Select[Any]
     sort_field: infer.Field | None
     descending: bool
 
+    @property
+    def version(self) -> DatastoreVersion:
+        return self.served.version
+
 
 def select_rows(
     session: Session, *, actor: Actor, resource_id: uuid.UUID, params: Sequence[tuple[str, str]], reserved: frozenset[str] = RESERVED
 ) -> Selection:
     """The rows the parameters ask for (filters, `fields`, `sort`), in order; paging is the caller's."""
-    version = served_version(session, actor=actor, resource_id=resource_id)
-    fields = [infer.field_of(d) for d in version.table_schema["fields"]]
-    by_name = {f.name: f for f in fields}
+    served = access.served(session, actor=actor, resource_id=resource_id)
+    version = served.version
+    by_name = {f.name: f for f in served.shown}  # a hidden column can be neither read, filtered nor sorted on
     search = bool(version.table_schema.get("ketnoiSearch"))
-    table = tables.table_for(session.connection(), version.table_name, fields, search=search)
+    table = tables.table_for(session.connection(), version.table_name, served.fields, search=search)
     options = dict(p for p in params if p[0] in reserved)
     shown = _chosen_fields(options.get("fields"), by_name)
     sort_field, descending = _sort(options.get("sort"), by_name)
@@ -91,8 +80,11 @@ def select_rows(
     if options.get("q"):
         if not search:
             raise Invalid("Bảng này không có cột văn bản để tìm (hoặc được nạp trước khi có tìm kiếm).", fields={"q": options["q"]})
+        if not served.searchable:
+            hidden = "Bảng có cột văn bản bạn không được xem, nên không tìm toàn văn được: hãy lọc theo từng cột."
+            raise Invalid(hidden, fields={"q": options["q"]})
         query = query.where(matches(table.c[tables.SEARCH_COLUMN], options["q"]))
-    return Selection(version, table, shown, query, sort_field, descending)
+    return Selection(served, table, shown, query, sort_field, descending)
 
 
 def ordered(selection: Selection, query: Select[Any]) -> Select[Any]:
