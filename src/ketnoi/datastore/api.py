@@ -58,9 +58,10 @@ def rows(request: Request, db: DB, actor: CurrentActor, resource_id: uuid.UUID) 
 
 @router.get(
     "/resources/{resource_id}/export",
-    summary="Tải dữ liệu của tài nguyên (CSV, JSON, XLSX)",
-    description="`format=csv|json|xlsx` và các tham số lọc, `fields`, `sort` như `/rows`. Ô văn bản bắt đầu bằng = + - @ "
-    "được ghi sao cho bảng tính không chạy nó như công thức.",
+    summary="Tải dữ liệu của tài nguyên (CSV, JSON, XLSX, Parquet)",
+    description="`format=csv|json|xlsx|parquet` và các tham số lọc, `fields`, `sort` như `/rows`. Trong CSV và XLSX, ô văn bản "
+    "bắt đầu bằng = + - @ được ghi sao cho bảng tính không chạy nó như công thức. Parquet có cột theo kiểu của "
+    "Table Schema (kèm trong siêu dữ liệu `table_schema`).",
     response_class=StreamingResponse,
 )
 def export_rows(request: Request, db: DB, actor: CurrentActor, resource_id: uuid.UUID, format: str = "csv") -> StreamingResponse:
