@@ -8,11 +8,23 @@ from ketnoi.audit.views import router as audit_router
 from ketnoi.auth.views import router as auth_router
 from ketnoi.catalog.views import router as database_router
 from ketnoi.catalog.views_datasets import router as dataset_router
+from ketnoi.datastore.views import router as datastore_router
 from ketnoi.jobs.views import router as jobs_router
 from ketnoi.notify.views import router as notify_router
 from ketnoi.org.views import router as org_router
 from ketnoi.web.views_home import router as home_router
 
 router = APIRouter(include_in_schema=False)
-for domain_router in (home_router, auth_router, org_router, database_router, dataset_router, audit_router, jobs_router, notify_router):
+DOMAIN_ROUTERS = (
+    home_router,
+    auth_router,
+    org_router,
+    database_router,
+    dataset_router,
+    datastore_router,
+    audit_router,
+    jobs_router,
+    notify_router,
+)
+for domain_router in DOMAIN_ROUTERS:
     router.include_router(domain_router)

@@ -23,6 +23,7 @@ from ketnoi.catalog.schemas import (
     DatasetPatch,
     ResourceOut,
 )
+from ketnoi.datastore import access
 from ketnoi.settings import get_settings
 from ketnoi.web.api_common import Cursor, Limit, PageOut, json_page
 from ketnoi.web.deps import DB, CurrentActor
@@ -185,6 +186,7 @@ def get_resource(db: DB, actor: CurrentActor, resource_id: uuid.UUID) -> Resourc
 @router.get("/resources/{resource_id}/download", summary="Tải tệp của tài nguyên")
 def download_resource(db: DB, actor: CurrentActor, resource_id: uuid.UUID) -> FileResponse:
     resource = items.get_resource(db, actor=actor, resource_id=resource_id)
+    access.require_whole(db, actor=actor, resource=resource)  # a served table's hidden columns are in the file too
     path = files.path_of(resource.storage_key or "")
     return FileResponse(path, media_type=resource.media_type, filename=resource.original_filename)
 

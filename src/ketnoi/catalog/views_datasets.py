@@ -12,8 +12,9 @@ from ketnoi import authz
 from ketnoi.audit import service as audit
 from ketnoi.authz import Action, Actor, Kind
 from ketnoi.catalog import databases, datasets, items
-from ketnoi.catalog.models import DataClass, DataItem, Visibility
+from ketnoi.catalog.models import DataClass, DataItem, Resource, Visibility
 from ketnoi.catalog.schemas import DataItemIn, DatasetIn, DatasetPatch
+from ketnoi.datastore import ingest as datastore_ingest
 from ketnoi.kit.errors import Forbidden, Invalid, NotFound
 from ketnoi.org import service as org
 from ketnoi.settings import get_settings
@@ -124,7 +125,7 @@ def _detail_page(
         "can_upload": authz.allowed(actor, Action.CREATE, Kind.RESOURCE, owner_unit_id=owner),
         "can_delete_resource": authz.allowed(actor, Action.DELETE, Kind.RESOURCE, owner_unit_id=owner),
         "item_form": item_form or forms.prefill(sharing_form="specific_request", data_type="string", position=len(view.items) + 1),
-        "resource_form": resource_form or forms.FormState(),
+        "resource_form": resource_form or forms.prefill(load="on"),
         "max_upload_mb": get_settings().max_upload_mb,
     }
     status = (item_form or resource_form or forms.FormState()).status
@@ -262,6 +263,11 @@ def upload_resource(request: Request, form: forms.UserForm, db: DB, actor: Curre
     result = forms.attempt(db, form, add)
     if isinstance(result, forms.FormState):
         return _detail_page(request, db, actor, dataset_id, resource_form=result)
+    assert isinstance(result, Resource)
+    if forms.FormState(values=forms.typed_values(form)).checked("load") and datastore_ingest.loadable(result):
+        options = datastore_ingest.IngestOptions()
+        queued = datastore_ingest.queue_ingest(db, actor=actor, resource_id=result.id, upload=None, options=options)
+        return pages.redirect(f"/resources/{result.id}?job={queued.id}#load-status", done="queued")
     return pages.redirect(f"/datasets/{dataset_id}#resources", done="uploaded")
 
 

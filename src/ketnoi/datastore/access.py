@@ -28,7 +28,7 @@ from ketnoi.catalog.datasets import get_dataset
 from ketnoi.catalog.models import DataItem, Dataset, Resource, SharingForm
 from ketnoi.datastore.infer import Field, field_of
 from ketnoi.datastore.models import DatastoreVersion, VersionStatus
-from ketnoi.kit.errors import NotFound, Unauthenticated
+from ketnoi.kit.errors import Forbidden, NotFound, Unauthenticated
 from ketnoi.kit.vn import fold
 
 
@@ -75,6 +75,24 @@ def served(session: Session, *, actor: Actor, resource_id: uuid.UUID) -> Served:
             raise Unauthenticated("Bảng dữ liệu này chưa có cột nào là dữ liệu mở: hãy đăng nhập để xem.")
         raise NotFound("Bảng dữ liệu này không có cột nào bạn được xem.")
     return Served(resource, dataset, version, fields, shown, editable)
+
+
+def require_whole(session: Session, *, actor: Actor, resource: Resource) -> None:
+    """The resource's file holds every column: only for a reader who may see them all.
+
+    A file not (yet) loaded into the datastore has no columns we know of: the dataset's
+    visibility alone decides, as for any attached file.
+    """
+    get_dataset(session, actor=actor, dataset_id=resource.dataset_id)
+    try:
+        reading = served(session, actor=actor, resource_id=resource.id)
+    except NotFound:
+        return
+    except Unauthenticated:
+        raise Unauthenticated("Tệp gốc có cột không phải dữ liệu mở: hãy đăng nhập để tải.") from None
+    if reading.hidden:
+        shown = ", ".join(f.title for f in reading.hidden)
+        raise Forbidden(f"Tệp gốc có cột bạn không được xem ({shown}): hãy tải dữ liệu đã lọc ở dạng CSV, XLSX hoặc JSON.")
 
 
 def _items(session: Session, dataset_id: uuid.UUID) -> dict[str, DataItem]:

@@ -29,7 +29,7 @@ from ketnoi import authz, files
 from ketnoi.audit import service as audit
 from ketnoi.authz import Action, Actor, Kind
 from ketnoi.catalog.datasets import get_dataset
-from ketnoi.catalog.models import Resource
+from ketnoi.catalog.models import Dataset, Resource
 from ketnoi.datastore import access, infer, readers, tables
 from ketnoi.datastore.models import BadRow, DatastoreVersion, VersionStatus
 from ketnoi.jobs.models import Job
@@ -85,10 +85,11 @@ def ingest(
     rows = table.rows()
     sample = list(itertools.islice(rows, SAMPLE_ROWS))
     fields = list(options.fields or _kept_schema(session, resource.id, table.headers) or ())
-    fields = fields or infer.infer_fields(table.headers, [cells for _, cells in sample])
+    if not fields:  # a new schema: its columns are tied to the data items they match (a steward's own choice is kept)
+        inferred = infer.infer_fields(table.headers, [cells for _, cells in sample])
+        fields = access.link_items(inferred, access.dataset_items(session, resource.dataset_id))
     if len(fields) != len(table.headers):
         raise Invalid(f"Lược đồ có {len(fields)} cột nhưng tệp có {len(table.headers)} cột.", fields={"fields": str(len(fields))})
-    fields = access.link_items(fields, access.dataset_items(session, resource.dataset_id))
 
     search = tables.searchable(fields)
     previous = session.scalar(select(func.max(DatastoreVersion.version)).where(DatastoreVersion.resource_id == resource.id)) or 0
@@ -235,6 +236,29 @@ def _activate(session: Session, version: DatastoreVersion) -> None:
     version.finished_at = utcnow()
 
 
+def loadable(resource: Resource) -> bool:
+    """Is the resource's file of a kind the datastore reads (by its name)?"""
+    return PurePath(resource.original_filename or "").suffix.lower().lstrip(".") in readers.FORMATS
+
+
+def can_load(session: Session, *, actor: Actor, resource: Resource, dataset: Dataset) -> bool:
+    """May this actor load files into the resource's table (the load form is shown)?"""
+    return authz.allowed(actor, Action.UPDATE, Kind.RESOURCE, owner_unit_id=dataset.owner_unit_id)
+
+
+def version_of(session: Session, *, actor: Actor, resource_id: uuid.UUID, number: int) -> DatastoreVersion:
+    """One version of the history, for someone who may read its original file in full."""
+    resource = session.get(Resource, resource_id)
+    if resource is None:
+        raise NotFound("Không tìm thấy tài nguyên.")
+    access.require_whole(session, actor=actor, resource=resource)
+    numbered = select(DatastoreVersion).where(DatastoreVersion.resource_id == resource_id, DatastoreVersion.version == number)
+    version = session.scalar(numbered)
+    if version is None:
+        raise NotFound("Không có phiên bản này.")
+    return version
+
+
 def versions(session: Session, *, actor: Actor, resource_id: uuid.UUID) -> list[DatastoreVersion]:
     """A resource's versions, newest first (its history)."""
     resource = session.get(Resource, resource_id)
@@ -273,5 +297,6 @@ def queue_ingest(
         "encoding": options.encoding,
         "sheet": options.sheet,
         "bad_rows": options.bad_rows,
+        "fields": [f.descriptor() for f in options.fields] if options.fields else None,
     }
     return enqueue(session, kind=INGEST, params=params, actor=actor)

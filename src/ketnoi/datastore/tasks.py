@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from ketnoi import files
 from ketnoi.auth.models import User
+from ketnoi.datastore.infer import field_of
 from ketnoi.datastore.ingest import IngestOptions, ingest
 from ketnoi.identity import actor_for
 from ketnoi.jobs.models import Job
@@ -28,12 +30,14 @@ def ingest_upload(
     encoding: str | None = None,
     sheet: str | None = None,
     bad_rows: str = "reject",
+    fields: list[dict[str, Any]] | None = None,
 ) -> None:
     """Load a stored file as the resource's next version, as the person who asked (their rights now)."""
     user = session.get(User, job.created_by_id) if job.created_by_id else None
     if user is None or not user.is_active:
         raise Forbidden("Tài khoản yêu cầu nạp dữ liệu không còn hoạt động.")
-    options = IngestOptions(format=format, encoding=encoding, sheet=sheet, bad_rows=bad_rows)
+    schema = [field_of(d) for d in fields] if fields else None  # the steward's edited dictionary
+    options = IngestOptions(format=format, encoding=encoding, sheet=sheet, bad_rows=bad_rows, fields=schema)
     version = ingest(
         session,
         actor=actor_for(session, user),

@@ -14,7 +14,7 @@ from ketnoi.kit.errors import BadRequest, Unauthenticated
 from ketnoi.web.templating import render
 
 RESULTS_TARGET = "results"
-DONE_MESSAGES = ("created", "saved", "deleted", "appointed", "revoked", "uploaded")
+DONE_MESSAGES = ("created", "saved", "deleted", "appointed", "revoked", "uploaded", "queued")
 
 
 def redirect(url: str, *, done: str | None = None) -> RedirectResponse:
