@@ -113,8 +113,8 @@ def test_the_dictionary_saves_words_at_once_and_a_new_type_loads_a_new_version(c
         post(client, f"/resources/{resource_id}/dictionary", fields).headers["location"]
         == f"/resources/{resource_id}?done=saved#dictionary"
     )
-    page = client.get(f"/resources/{resource_id}").text
-    assert "Mã do Cục cấp" in page and "Năm bắt đầu" in page
+    page = client.get(f"/resources/{resource_id}?done=saved").text  # where the redirect leads
+    assert "Mã do Cục cấp" in page and "Năm bắt đầu" in page and "60 dòng khớp" in page
     assert _versions(db, resource_id) == [(1, "active")]  # words only: nothing loaded again
 
     retyped = post(client, f"/resources/{resource_id}/dictionary", fields | {"type_nam": "string:default"})

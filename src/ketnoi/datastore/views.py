@@ -33,7 +33,7 @@ from ketnoi.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 PAGE_ROWS = 50
-PAGE_ONLY = frozenset({"cursor", "job"})  # parameters of this page, not of the data query
+PAGE_ONLY = frozenset({"job", "done"})  # parameters of this page, not of the data query
 OPERATOR_LABELS = {"": "=", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "in": "thuộc", "contains": "chứa"}
 ENCODING_CHOICES = (("utf-8", "UTF-8"), ("utf-16", "UTF-16"), ("cp1258", "Windows-1258"), ("tcvn3", "TCVN3 (ABC)"), ("vni", "VNI-Windows"))
 
@@ -43,14 +43,14 @@ def _params(request: Request) -> list[tuple[str, str]]:
 
 
 def _link(resource_id: uuid.UUID, params: list[tuple[str, str]], **changes: str | None) -> str:
-    kept = [(k, v) for k, v in params if k not in changes and k not in PAGE_ONLY]
+    kept = [(k, v) for k, v in params if k not in changes and k not in PAGE_ONLY and k != "cursor"]  # a new query starts at its top
     kept += [(k, v) for k, v in changes.items() if v]
     return f"/resources/{resource_id}" + (f"?{urlencode(kept)}" if kept else "")
 
 
 def _grid(db: DB, actor: Actor, resource_id: uuid.UUID, params: list[tuple[str, str]]) -> dict[str, Any]:
     """The preview: a page of rows for these parameters, or the reason there is none."""
-    data_params = [(k, v) for k, v in params if k not in ("job", "limit")]
+    data_params = [(k, v) for k, v in params if k not in PAGE_ONLY and k != "limit"]
     try:
         asked = [*data_params, ("limit", str(PAGE_ROWS)), ("count", "estimate")]
         page = query.read_rows(db, actor=actor, resource_id=resource_id, params=asked)
@@ -60,7 +60,7 @@ def _grid(db: DB, actor: Actor, resource_id: uuid.UUID, params: list[tuple[str, 
     except DomainError as exc:  # nothing loaded yet, or no column this reader may see
         db.rollback()
         return {"grid_empty": exc.message}
-    filters = [(k, v) for k, v in params if k not in query.RESERVED and k not in PAGE_ONLY]
+    filters = [(k, v) for k, v in data_params if k not in query.RESERVED]
     sort = dict(params).get("sort", "")
     return {
         "page": page,
@@ -69,7 +69,7 @@ def _grid(db: DB, actor: Actor, resource_id: uuid.UUID, params: list[tuple[str, 
         "sort_links": {f.name: _link(resource_id, params, sort=f.name if sort != f.name else f"-{f.name}") for f in page.fields},
         "next_link": _link(resource_id, params, cursor=page.next_cursor) if page.next_cursor else None,
         "first_link": _link(resource_id, params) if dict(params).get("cursor") else None,
-        "export_query": urlencode([(k, v) for k, v in params if k not in PAGE_ONLY]),
+        "export_query": urlencode([(k, v) for k, v in data_params if k != "cursor"]),
         "q": dict(params).get("q", ""),
     }
 
