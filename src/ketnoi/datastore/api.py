@@ -7,12 +7,13 @@ import uuid
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from ketnoi.datastore import export, query
 from ketnoi.datastore import ingest as ingest_service
+from ketnoi.datastore import sql as sql_service
 from ketnoi.datastore.ingest import IngestOptions
 from ketnoi.web.deps import DB, CurrentActor
 
@@ -107,3 +108,46 @@ def ingest_resource(
         options=IngestOptions(format=format, encoding=encoding, sheet=sheet, bad_rows=bad_rows),
     )
     return IngestQueued(job_id=queued.id, status=queued.status)
+
+
+class SqlIn(BaseModel):
+    sql: str = Field(max_length=sql_service.MAX_SQL, description="Một câu lệnh SELECT (hoặc WITH … SELECT) trên các bảng dữ liệu mở")
+    limit: int | None = Field(default=None, ge=1, description="Số dòng tối đa (không vượt cấu hình KETNOI_SQL_MAX_ROWS)")
+
+
+class SqlOut(BaseModel):
+    columns: list[str]
+    rows: list[list[Any]]
+    truncated: bool = Field(description="true: câu lệnh cho nhiều dòng hơn giới hạn; chỉ trả các dòng đầu")
+
+
+class OpenTableOut(BaseModel):
+    table_name: str = Field(description="Tên bảng dùng trong câu lệnh SQL (đổi khi tài nguyên được nạp phiên bản mới)")
+    resource_id: str
+    resource_name: str
+    dataset_id: str
+    dataset_name: str
+    columns: list[dict[str, Any]] = Field(description="Table Schema của các cột")
+
+
+SQL_DESCRIPTION = (
+    "Chỉ đọc: một câu lệnh SELECT trên các bảng dữ liệu mở (xem `/api/v1/sql/tables`), có giới hạn thời gian và số dòng. "
+    "Câu lệnh ghi, nhiều câu lệnh, bảng khác hoặc cột không mở đều bị từ chối với lỗi rõ ràng."
+)
+
+
+@router.get("/sql/tables", response_model=list[OpenTableOut], summary="Các bảng dữ liệu mở truy vấn được bằng SQL")
+def sql_tables(db: DB) -> list[OpenTableOut]:
+    return [OpenTableOut.model_validate(t, from_attributes=True) for t in sql_service.open_tables(db)]
+
+
+@router.get("/sql", response_model=SqlOut, summary="Truy vấn SQL chỉ đọc trên dữ liệu mở", description=SQL_DESCRIPTION)
+def sql_get(db: DB, sql: Annotated[str, Query(max_length=sql_service.MAX_SQL)], limit: Annotated[int | None, Query(ge=1)] = None) -> SqlOut:
+    result = sql_service.run(db, sql=sql, max_rows=limit)
+    return SqlOut(columns=result.columns, rows=result.rows, truncated=result.truncated)
+
+
+@router.post("/sql", response_model=SqlOut, summary="Truy vấn SQL chỉ đọc (câu lệnh trong thân JSON)", description=SQL_DESCRIPTION)
+def sql_post(db: DB, body: SqlIn) -> SqlOut:
+    result = sql_service.run(db, sql=body.sql, max_rows=body.limit)
+    return SqlOut(columns=result.columns, rows=result.rows, truncated=result.truncated)
