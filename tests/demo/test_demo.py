@@ -132,12 +132,12 @@ def test_stewards_have_units_and_every_account_logs_in_with_the_password(db: Ses
     assert len(scope) == 2  # the Ủy ban and the institute below it
 
 
-def test_datasets_have_three_to_eight_items_and_public_ones_keep_personal_data_closed(db: Session) -> None:
+def test_datasets_have_three_to_ten_items_and_public_ones_keep_personal_data_closed(db: Session) -> None:
     load_demo(db, password=PASSWORD)
 
     for ds in db.scalars(select(Dataset)):
         fields = db.scalars(select(DataItem).where(DataItem.dataset_id == ds.id)).all()
-        assert 3 <= len(fields) <= 8, ds.name
+        assert 3 <= len(fields) <= 10, ds.name
         if ds.visibility == Visibility.PUBLIC:
             assert not [f.name for f in fields if f.is_personal and f.sharing_form == SharingForm.OPEN], ds.name
     public = db.scalar(select(func.count()).where(Dataset.visibility == Visibility.PUBLIC)) or 0
@@ -172,14 +172,22 @@ def test_the_operator_reads_what_was_loaded_in_vietnamese() -> None:
     )
 
 
-def test_the_demo_has_a_legacy_file_loaded_into_the_datastore(db: Session) -> None:
+def test_the_demo_has_a_legacy_file_and_a_spreadsheet_loaded_into_the_datastore(db: Session) -> None:
+    from ketnoi.authz import PUBLIC
+    from ketnoi.datastore import access, sql
     from ketnoi.datastore.models import DatastoreVersion
 
     load_demo(db, password=PASSWORD)
-    [version] = db.scalars(select(DatastoreVersion))
-    assert (version.encoding, version.header_line, version.row_count, version.bad_row_count) == ("tcvn3", 4, 8, 0)
-    fields = {f["name"]: f for f in version.table_schema["fields"]}
+    old, sheet = db.scalars(select(DatastoreVersion).order_by(DatastoreVersion.header_line.desc()))
+    assert (old.encoding, old.header_line, old.row_count, old.bad_row_count) == ("tcvn3", 4, 8, 0)
+    fields = {f["name"]: f for f in old.table_schema["fields"]}
     assert fields["kinh_phi_tu_ngan_sach_nha_nuoc_trieu_dong"]["type"] == "number"
     assert fields["ngay_bat_dau"]["type"] == "date" and fields["ma_de_tai_du_an"]["title"] == "Mã đề tài, dự án"
+    assert (sheet.source_format, sheet.header_line, sheet.row_count) == ("xlsx", 4, 6)
+    assert {f["name"]: f["type"] for f in sheet.table_schema["fields"]}["ngay_dang_ky"] == "date"
+    # Every column of the old file is open data (so SQL reads it); the spreadsheet's registrant is personal.
+    assert [t.table_name for t in sql.open_tables(db)] == [old.table_name]
+    hidden = access.served(db, actor=PUBLIC, resource_id=sheet.resource_id).hidden
+    assert [f.title for f in hidden] == ["Người đăng ký"]
     load_demo(db, password=PASSWORD)  # loading again adds no version
-    assert db.scalar(select(func.count()).select_from(DatastoreVersion)) == 1
+    assert db.scalar(select(func.count()).select_from(DatastoreVersion)) == 2

@@ -10,12 +10,21 @@ from ketnoi.demo.specs import DatabaseSpec
 
 DATABASES: tuple[DatabaseSpec, ...] = (*NATIONAL_DATABASES, *SECTOR_DATABASES, *MINISTRY_DATABASES)
 
-# (dataset name, file in demo/files, resource title): loaded into the datastore by the demo.
-DATA_FILES: tuple[tuple[str, str, str], ...] = (
+# (dataset name, file in demo/files, resource title, description): loaded into the datastore by the demo.
+DATA_FILES: tuple[tuple[str, str, str, str], ...] = (
     (
         "Nhiệm vụ khoa học và công nghệ đang tiến hành",
         "nhiem_vu_dang_tien_hanh.tcvn3.csv",
         "Danh mục nhiệm vụ đang tiến hành (tháng 11/2021)",
+        "Tệp mẫu: xuất từ bảng tính cũ dùng phông .Vn (TCVN3), có dòng tên bảng phía trên tiêu đề. "
+        "Mọi cột là dữ liệu mở, nên bảng truy vấn được bằng SQL (/api/v1/sql/tables).",
+    ),
+    (
+        "Kết quả thực hiện nhiệm vụ khoa học và công nghệ",
+        "ket_qua_dang_ky.xlsx",
+        "Kết quả đăng ký tháng 11/2021",
+        "Tệp mẫu: bảng tính XLSX có hai dòng tên bảng (ô gộp) và ngày viết dd/mm/yyyy. Cột «Người đăng ký» "
+        "là dữ liệu cá nhân: công chúng không thấy cột này.",
     ),
 )
 

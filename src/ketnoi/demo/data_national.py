@@ -29,6 +29,7 @@ _TASKS = DatasetSpec(
         ItemSpec("kinh_phi_nsnn", "Kinh phí từ ngân sách nhà nước (triệu đồng)", "number", OPEN),
         ItemSpec("ngay_bat_dau", "Ngày bắt đầu", "date", OPEN),
         ItemSpec("ngay_ket_thuc", "Ngày kết thúc dự kiến", "date", OPEN),
+        ItemSpec("tinh_thanh", "Tỉnh, thành phố", "string", OPEN),
     ),
 )
 
@@ -48,6 +49,8 @@ _RESULTS = DatasetSpec(
         ItemSpec("linh_vuc", "Lĩnh vực nghiên cứu", "string", OPEN),
         ItemSpec("nam_dang_ky", "Năm đăng ký", "integer", OPEN),
         ItemSpec("tom_tat", "Tóm tắt kết quả", "string", OPEN),
+        ItemSpec("ngay_dang_ky", "Ngày đăng ký", "date", OPEN),
+        ItemSpec("nguoi_dang_ky", "Người đăng ký", "string", SHARED, is_personal=True),
     ),
 )
 

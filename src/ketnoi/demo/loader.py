@@ -105,13 +105,14 @@ def load_demo(session: Session, *, password: str) -> DemoResult:
         for ds_spec in db_spec.datasets:
             dataset_id = _dataset(session, actor, database, ds_spec, result.datasets)
             _items(session, actor, dataset_id, ds_spec, result.data_items)
-    for dataset_name, filename, title in data.DATA_FILES:
-        _data_file(session, actor, dataset_name, filename, title, result.resources)
+    for dataset_name, filename, title, description in data.DATA_FILES:
+        _data_file(session, actor, (dataset_name, filename, title, description), result.resources)
     return result
 
 
-def _data_file(session: Session, actor: Actor, dataset_name: str, filename: str, title: str, tally: Tally) -> None:
-    """A file of the demo (an old TCVN3 export with title rows) attached and loaded into the datastore."""
+def _data_file(session: Session, actor: Actor, spec: tuple[str, str, str, str], tally: Tally) -> None:
+    """A file of the demo (an old TCVN3 export, a spreadsheet with title rows) attached and loaded into the datastore."""
+    dataset_name, filename, title, description = spec
     dataset_id = session.scalar(select(Dataset.id).where(Dataset.name == nfc(dataset_name)))
     if dataset_id is None:
         raise LookupError(f"demo data file for a dataset that is not in the demo: {dataset_name}")
@@ -126,7 +127,7 @@ def _data_file(session: Session, actor: Actor, dataset_name: str, filename: str,
             actor=actor,
             dataset_id=dataset_id,
             name=title,
-            description="Tệp mẫu: xuất từ bảng tính cũ dùng phông .Vn (TCVN3), có dòng tên bảng phía trên tiêu đề.",
+            description=description,
             filename=filename,
             stream=stream,
             max_bytes=1 << 20,
