@@ -8,12 +8,12 @@ table behind, and the table only becomes visible to readers when its version tur
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, MutableSequence, Sequence
 from datetime import date, datetime
-from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Index, MetaData, Numeric, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Index, Integer, MetaData, Numeric, Table, Text
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeEngine
 
@@ -51,12 +51,18 @@ def searchable(fields: Sequence[Field]) -> bool:
 def table_for(connection: Connection, name: str, fields: Sequence[Field], *, search: bool = False) -> Table:
     """The SQLAlchemy Table of a datastore table: `_id` (the row's place in the file), the fields,
     and with `search` the folded text the `q=` filter reads."""
-    metadata = MetaData(schema=schema_of(connection))
-    columns: list[Column[Any]] = [Column("_id", BigInteger, primary_key=True, autoincrement=False)]
-    columns += [Column(f.name, _SQL_TYPES[f.type]) for f in fields]
-    if search:
-        columns.append(Column(SEARCH_COLUMN, Text()))
-    return Table(name, metadata, *columns)
+    return _table(schema_of(connection), name, tuple((f.name, f.type) for f in fields), search)
+
+
+@lru_cache(maxsize=512)
+def _table(schema: str | None, name: str, columns: tuple[tuple[str, str], ...], search: bool) -> Table:
+    """One Table object per table (a table's columns never change: a new type is a new version's
+    table), so SQLAlchemy compiles each query shape once and reuses it from its statement cache."""
+    # On SQLite, INTEGER PRIMARY KEY makes `_id` the rowid itself: no separate key index to fill or to read.
+    key = Column("_id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False)
+    typed = [Column(column, _SQL_TYPES[type_]) for column, type_ in columns]
+    extra = [Column(SEARCH_COLUMN, Text())] if search else []
+    return Table(name, MetaData(schema=schema), key, *typed, *extra)
 
 
 SHORT_TEXT = 64  # longer texts (names, descriptions) are searched, not filtered by value
@@ -101,18 +107,23 @@ def drop(connection: Connection, name: str) -> None:
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {qualified}")
 
 
-def insert(connection: Connection, table: Table, rows: Iterable[Sequence[Any]]) -> int:
-    """Append rows (values in column order, `_id` first); how many. Streams: memory is one batch."""
+def insert(connection: Connection, table: Table, rows: Iterable[MutableSequence[Any]]) -> int:
+    """Append rows (values in column order, `_id` first; changed in place); how many. Streams: memory is one batch."""
     if connection.dialect.name == "postgresql":
         return _copy(connection, table, rows)
     names = ", ".join(f'"{c.name}"' for c in table.columns)
     marks = ", ".join("?" for _ in table.columns)
     statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'  # noqa: S608 - generated names, bound values
     cursor = _driver(connection).cursor()
+    # Only the columns whose values SQLite's driver does not take as they are get converted.
+    converted = [(i, _SQLITE_VALUES[type(c.type)]) for i, c in enumerate(table.columns) if type(c.type) in _SQLITE_VALUES]
     count, batch = 0, []
     try:
         for row in rows:
-            batch.append(tuple(_sqlite_value(v) for v in row))
+            for i, convert in converted:
+                if row[i] is not None:
+                    row[i] = convert(row[i])
+            batch.append(row)
             if len(batch) >= BATCH_ROWS:
                 cursor.executemany(statement, batch)
                 count, batch = count + len(batch), []
@@ -124,15 +135,16 @@ def insert(connection: Connection, table: Table, rows: Iterable[Sequence[Any]]) 
     return count
 
 
-def _sqlite_value(value: Any) -> Any:
-    """SQLite stores what its driver knows: decimals as floats, dates and times as ISO text."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, datetime):  # the text SQLAlchemy's SQLite DateTime writes and compares with
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+def _sqlite_datetime(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")  # the text SQLAlchemy's SQLite DateTime writes and compares with
+
+
+# SQLite stores what its driver knows: decimals as floats, dates and times as ISO text.
+_SQLITE_VALUES: dict[type[TypeEngine[Any]], Callable[[Any], Any]] = {
+    Numeric: float,
+    DateTime: _sqlite_datetime,
+    Date: date.isoformat,
+}
 
 
 def _copy(connection: Connection, table: Table, rows: Iterable[Sequence[Any]]) -> int:

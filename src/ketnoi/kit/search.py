@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, column, literal_column, text
 from sqlalchemy import table as table_clause
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from ketnoi.kit.vn import fold
+from ketnoi.kit.vn import fold, unmarked
 
 _WORD = re.compile(r"\w+")
 MAX_TERMS = 12
@@ -28,8 +28,8 @@ def terms_of(query: str | None) -> list[str]:
 
 
 def search_text(*parts: str | None) -> str:
-    words = _WORD.findall(fold(" ".join(p for p in parts if p)))
-    return "".join(" " + word for word in words)
+    words = _WORD.findall(unmarked(" ".join(p for p in parts if p)))
+    return " " + " ".join(words) if words else ""
 
 
 def matches(column: InstrumentedAttribute[str] | ColumnElement[str], query: str | None) -> Any:
