@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from ketnoi import authz
 from ketnoi.authz import Action, Actor, Kind
 from ketnoi.catalog.datasets import get_dataset
-from ketnoi.catalog.models import DataItem, Dataset, Resource, SharingForm
+from ketnoi.catalog.models import DataItem, Dataset, Resource, SharingForm, Visibility
 from ketnoi.datastore.infer import Field, field_of
 from ketnoi.datastore.models import DatastoreVersion, VersionStatus
 from ketnoi.kit.errors import Forbidden, NotFound, Unauthenticated
@@ -54,15 +54,23 @@ class Served:
 
 
 def served(session: Session, *, actor: Actor, resource_id: uuid.UUID) -> Served:
-    resource = session.get(Resource, resource_id)
-    if resource is None:
-        raise NotFound("Không tìm thấy tài nguyên.")
-    dataset = get_dataset(session, actor=actor, dataset_id=resource.dataset_id)  # visible only with its dataset
-    version = session.scalar(
-        select(DatastoreVersion).where(DatastoreVersion.resource_id == resource.id, DatastoreVersion.status == VersionStatus.ACTIVE)
-    )
-    if version is None:
+    # One query for the three (every data API request starts here); the errors are told apart after.
+    found = session.execute(
+        select(DatastoreVersion, Resource, Dataset)
+        .join(Resource, Resource.id == DatastoreVersion.resource_id)
+        .join(Dataset, Dataset.id == Resource.dataset_id)
+        .where(DatastoreVersion.resource_id == resource_id, DatastoreVersion.status == VersionStatus.ACTIVE)
+    ).first()
+    if found is None:
+        resource = session.get(Resource, resource_id)
+        if resource is None:
+            raise NotFound("Không tìm thấy tài nguyên.")
+        get_dataset(session, actor=actor, dataset_id=resource.dataset_id)  # a hidden dataset's resource: not found
         raise NotFound("Tài nguyên này chưa có dữ liệu trong kho (chưa được nạp).")
+    version, resource, dataset = found._tuple()
+    public = dataset.visibility == Visibility.PUBLIC
+    if not authz.allowed(actor, Action.VIEW, Kind.DATASET, owner_unit_id=dataset.owner_unit_id, public=public):
+        raise NotFound("Không tìm thấy bộ dữ liệu.")  # as get_dataset says it: visible only with its dataset
     fields = [field_of(d) for d in version.table_schema["fields"]]
     editable = authz.allowed(actor, Action.UPDATE, Kind.DATASET, owner_unit_id=dataset.owner_unit_id)
     if editable:
