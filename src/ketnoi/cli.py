@@ -115,6 +115,8 @@ def ingest(
     from ketnoi.kit.errors import DomainError, Invalid
 
     options = IngestOptions(format=format, encoding=encoding, sheet=sheet, bad_rows=bad_rows)
+    # The operator's own file on this machine: the web upload limit (KETNOI_MAX_UPLOAD_MB) is not for it.
+    local_file_limit = file.stat().st_size + 1
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} dòng"), TimeElapsedColumn())
     try:
         with unit_of_work() as session, Progress(*columns, console=err, transient=True) as bar:
@@ -130,12 +132,15 @@ def ingest(
                         description=None,
                         filename=file.name,
                         stream=stream,
-                        max_bytes=get_settings().max_upload_mb << 20,
+                        max_bytes=local_file_limit,
                     )
                 resource = created.id
                 original = files.stored(created.storage_key) if created.storage_key else None  # stored just now
             elif items.get_resource(session, actor=system_actor(), resource_id=resource).dataset_id != dataset:
                 raise Invalid("Tài nguyên này thuộc một bộ dữ liệu khác.", fields={"resource": str(resource)})
+            else:
+                with file.open("rb") as stream:
+                    original = files.save(stream, max_bytes=local_file_limit)
             version = load(
                 session,
                 actor=system_actor(),

@@ -148,6 +148,7 @@ def test_the_cli_loads_a_file_and_says_what_it_did(tmp_path: Path) -> None:
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("KETNOI_")}
     env |= {"KETNOI_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db", "KETNOI_VAR_DIR": str(tmp_path), "PYTHONPATH": os.getcwd()}
+    env["KETNOI_MAX_UPLOAD_MB"] = "1"  # the web's limit: not the operator's, for a file of this machine
     ketnoi = [sys.executable, "-m", "ketnoi"]
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -171,6 +172,11 @@ def test_the_cli_loads_a_file_and_says_what_it_did(tmp_path: Path) -> None:
     assert again.returncode == 0 and "phiên bản 2" in again.stdout and "1 dòng lỗi được tách riêng" in again.stdout
     missing = run("ingest", str(tmp_path / "khong_co.csv"), "--dataset", dataset)
     assert missing.returncode != 0
+    big = _file(tmp_path, [HEADER, *([f"DT-{n}", "Đề tài " * 10, "2021", "1", "03/11/2021", "Có"] for n in range(20_000))], "lon.csv")
+    assert big.stat().st_size > 1 << 20
+    for replacing in ((), ("--resource", resource)):
+        large = run("ingest", str(big), "--dataset", dataset, *replacing)
+        assert large.returncode == 0 and "Đã nạp 20.000 dòng" in large.stdout, large.stderr
 
 
 def test_the_served_schema_is_kept_while_the_columns_stay_the_same(db: Session, resource: uuid.UUID, tmp_path: Path) -> None:
