@@ -87,3 +87,49 @@ def test_a_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
         archive.writestr("readme.txt", "xin chào")
     with pytest.raises(Invalid, match=r"thiếu xl/workbook\.xml"):
         open_table(path)
+
+
+def test_a_two_row_header_over_merged_cells_and_merged_data_cells(db: Session, resource: uuid.UUID, tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["TỔNG HỢP KINH PHÍ NHIỆM VỤ KHOA HỌC VÀ CÔNG NGHỆ"])
+    sheet.merge_cells("A1:E1")
+    sheet.append(["Mã nhiệm vụ", "Cấp quản lý", "Kinh phí (triệu đồng)", None, "Ghi chú"])
+    sheet.append([None, None, "Ngân sách nhà nước", "Nguồn khác", None])
+    for cells in ("A2:A3", "B2:B3", "C2:D2", "E2:E3"):
+        sheet.merge_cells(cells)
+    sheet.append(["NV-01", "Quốc gia", 8500, 1200, "Đang thực hiện"])
+    sheet.append(["NV-02", None, 4800, 0, None])
+    sheet.append(["NV-03", None, 3150, 250, None])
+    sheet.merge_cells("B4:B6")  # one level written once for three tasks, as offices do
+    sheet.append(["NV-04", "Bộ", 950, None, "Đã nghiệm thu"])
+    path = tmp_path / "kinh_phi.xlsx"
+    book.save(path)
+
+    table = open_table(path)
+    assert table.headers == [
+        "Mã nhiệm vụ",
+        "Cấp quản lý",
+        "Kinh phí (triệu đồng) – Ngân sách nhà nước",
+        "Kinh phí (triệu đồng) – Nguồn khác",
+        "Ghi chú",
+    ]
+    assert table.header_line == 3 and any("hai dòng" in note for note in table.notes)
+    assert [cells[1] for _, cells in table.rows()] == ["Quốc gia", "Quốc gia", "Quốc gia", "Bộ"]
+    version = datastore.ingest(db, actor=system_actor(), resource_id=resource, path=path)
+    names = [f["name"] for f in version.table_schema["fields"]]
+    assert names == ["ma_nhiem_vu", "cap_quan_ly", "kinh_phi_trieu_dong_ngan_sach_nha_nuoc", "kinh_phi_trieu_dong_nguon_khac", "ghi_chu"]
+    assert version.row_count == 4
+
+
+def test_a_title_spanning_columns_without_sub_titles_names_each_column(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Mã", "Tên", "Liên hệ", None])
+    sheet.merge_cells("C1:D1")
+    sheet.append(["A-1", "Viện Lúa", "0292 3861 954", "vienlua@example.vn"])
+    path = tmp_path / "lien_he.xlsx"
+    book.save(path)
+    assert open_table(path).headers == ["Mã", "Tên", "Liên hệ", "Liên hệ (2)"]

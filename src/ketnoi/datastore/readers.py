@@ -43,6 +43,7 @@ class Table:
     header_line: int  # 1-based line (CSV) or record (JSON) of the header, for messages
     delimiter: str = ","
     sheet: str | None = None  # XLSX: the sheet read (None: the first)
+    merges: list[xlsx.Merged] = field(default_factory=list)  # XLSX: merged cell ranges, filled on reading
     notes: list[str] = field(default_factory=list)  # what the reader decided, to show the user
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
@@ -122,14 +123,19 @@ def _open_head(table: Table) -> Table:
     """Find the header among the first rows (CSV, TSV, XLSX), and check that data follows it."""
     if table.format == "xlsx":
         xlsx.check(table.path)
-    head = list(itertools.islice(_records(table), SAMPLE_ROWS))
-    if not head:
+        table.merges = xlsx.merged_ranges(table.path, table.sheet)
+    # Where the header is, from the cells as written: a merged title fills one cell, not the width.
+    written = list(itertools.islice(_records(table, fill=False), SAMPLE_ROWS))
+    if not written:
         raise Invalid("Tệp rỗng: không có dữ liệu để nạp.", fields={"file": table.path.name})
-    index = _header_index([row for _, row in head])
+    index = _header_index([row for _, row in written])
+    head = list(itertools.islice(_records(table), SAMPLE_ROWS)) if table.merges else written
     table.header_line = head[index][0]
     table.headers = ["" if cell is None else str(cell).strip() for cell in head[index][1]]
     if index:
         table.notes.append(f"Dòng tiêu đề là dòng {table.header_line}; {index} dòng phía trên (tên bảng, ghi chú) được bỏ qua.")
+    if table.merges:
+        _merged_header(table, head[index + 1] if index + 1 < len(head) else None)
     while table.headers and not table.headers[-1]:
         table.headers.pop()  # trailing empty cells of a spreadsheet export
     if not any(True for _ in _data_rows(table, limit=1)):
@@ -137,10 +143,12 @@ def _open_head(table: Table) -> Table:
     return table
 
 
-def _records(table: Table) -> Iterator[tuple[int, list[Any]]]:
-    """(line or sheet row number, cells) of every row of the file, blank ones included."""
+def _records(table: Table, *, fill: bool = True) -> Iterator[tuple[int, list[Any]]]:
+    """(line or sheet row number, cells) of every row of the file, blank ones included; with
+    `fill`, the cells of a merged range (XLSX) read as its top-left one."""
     if table.format == "xlsx":
-        yield from xlsx.rows(table.path, table.sheet)
+        rows = xlsx.rows(table.path, table.sheet)
+        yield from _fill_merges(rows, table.merges) if fill and table.merges else rows
         return
     with _open_text(table.path, table.encoding) as stream:
         yield from _csv_records(stream, table.delimiter)
@@ -162,6 +170,50 @@ def _csv_records(stream: IO[str], delimiter: str) -> Iterator[tuple[int, list[st
             msg = f"Dòng {reader.line_num}: một ô dài hơn {MAX_CELL_CHARS:,} ký tự; tệp hỏng hoặc thiếu dấu ngoặc kép đóng."
             raise Invalid(msg.replace(",", "."), fields={"line": str(reader.line_num)}) from None
         raise Invalid(f"Dòng {reader.line_num}: không đọc được CSV ({exc}).", fields={"line": str(reader.line_num)}) from None
+
+
+def _fill_merges(rows: Iterator[tuple[int, list[Any]]], merges: list[xlsx.Merged]) -> Iterator[tuple[int, list[Any]]]:
+    """Every cell of a merged range reads as its top-left cell, as the person sees the sheet
+    ("Quốc gia" merged over three rows is the level of each of them)."""
+    by_row: dict[int, list[xlsx.Merged]] = {}
+    for merge in merges:
+        for number in range(merge[0], merge[2] + 1):
+            by_row.setdefault(number, []).append(merge)
+    values: dict[tuple[int, int], Any] = {}
+    for number, cells in rows:
+        for top, left, _, right in by_row.get(number, ()):
+            if number == top:
+                values[(top, left)] = cells[left - 1] if left <= len(cells) else None
+            if right > len(cells):
+                cells.extend([None] * (right - len(cells)))
+            for column in range(left, right + 1):
+                cells[column - 1] = values.get((top, left))
+        yield number, cells
+
+
+def _merged_header(table: Table, below: tuple[int, list[Any]] | None) -> None:
+    """A header written over merged cells. A title spanning several columns with sub-titles under
+    it makes a two-row header, joined per column («Kinh phí – Ngân sách nhà nước»); a spanning
+    title with no sub-titles names its first column, the others get a number («Ghi chú (2)»)."""
+    row = table.header_line
+    spans = [m for m in table.merges if m[0] == m[2] == row and m[3] > m[1]]  # across columns, in the header row
+    width = max([len(table.headers), *(m[3] for m in spans)])
+    headers = table.headers + [""] * (width - len(table.headers))
+    sub = [] if below is None or below[0] != row + 1 else ["" if c is None else str(c).strip() for c in below[1]]
+    sub += [""] * (width - len(sub))
+    under = {c for m in spans for c in range(m[1], m[3] + 1)}
+    # Sub-titles: two or more under a spanning title, and nothing new beside them (the other
+    # columns' titles are merged down, or empty); a data row has values in the other columns too.
+    titled = any(sum(1 for c in range(m[1], m[3] + 1) if sub[c - 1]) >= 2 for m in spans)
+    if titled and all(not sub[c - 1] or sub[c - 1] == headers[c - 1] for c in range(1, width + 1) if c not in under):
+        table.headers = [f"{top} – {low}" if top and low and low != top else (top or low) for top, low in zip(headers, sub, strict=True)]
+        table.header_line = row + 1
+        table.notes.append(f"Tiêu đề hai dòng (ô gộp) ở dòng {row} và {row + 1}: tên cột ghép từ hai dòng.")
+        return
+    for _, left, _, right in spans:
+        for column in range(left + 1, right + 1):
+            headers[column - 1] = f"{headers[left - 1]} ({column - left + 1})"
+    table.headers = headers
 
 
 def _filled(cell: Any) -> bool:

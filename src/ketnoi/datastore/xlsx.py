@@ -12,7 +12,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ketnoi.kit.errors import Invalid
 
@@ -47,6 +47,38 @@ def sheet_names(path: Path) -> list[str]:
         return list(workbook.sheetnames)
     finally:
         workbook.close()
+
+
+Merged = tuple[int, int, int, int]  # min_row, min_col, max_row, max_col (1-based, inclusive)
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def merged_ranges(path: Path, sheet: str | None) -> list[Merged]:
+    """The merged cell ranges of the sheet (openpyxl's read-only mode does not read them).
+
+    One streaming pass over the sheet's XML (the ranges come after the cells): each element is
+    dropped once read, so memory stays small whatever the sheet's size.
+    """
+    import openpyxl
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.utils.cell import range_boundaries
+
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        worksheet = workbook[sheet] if sheet is not None and sheet in workbook.sheetnames else workbook.worksheets[0]
+        part: str = cast(Any, worksheet)._worksheet_path  # where the sheet's XML lives in the zip (read-only mode keeps it)
+    finally:
+        workbook.close()
+    ranges: list[Merged] = []
+    with zipfile.ZipFile(path) as archive, archive.open(part) as xml:
+        for _, element in iterparse(xml, events=("end",)):
+            if element.tag == f"{_MAIN}mergeCell" and (ref := element.get("ref")):
+                min_col, min_row, max_col, max_row = range_boundaries(ref)
+                if None not in (min_col, min_row, max_col, max_row):
+                    ranges.append((min_row, min_col, max_row, max_col))  # type: ignore[arg-type]
+            if element.tag in (f"{_MAIN}row", f"{_MAIN}mergeCell"):
+                element.clear()
+    return ranges
 
 
 def rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
