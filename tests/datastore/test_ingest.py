@@ -198,3 +198,22 @@ def test_indexes_go_to_codes_categories_and_typed_columns() -> None:
     name = "Nghiên cứu ứng dụng công nghệ sinh học trong sản xuất giống cây trồng, vật nuôi"
     sample = [[f"DT-{n}", ["Hà Nội", "Huế"][n % 2], f"{name} {n}", 2020 + n % 3, "x" * 100] for n in range(50)]
     assert tables.filter_columns(typed, sample) == ["ma", "tinh", "nam"]  # "ten" is unique too, but long
+
+
+def test_postgresql_builds_the_search_index_in_a_job_after_the_load(db: Session, resource: uuid.UUID, tmp_path: Path) -> None:
+    from sqlalchemy import select, text
+
+    from ketnoi.db import unit_of_work
+    from ketnoi.jobs.models import Job, JobStatus
+
+    db.commit()
+    with unit_of_work() as session:  # the load is served from its commit; the index job runs after it
+        version = datastore.ingest(session, actor=system_actor(), resource_id=resource, path=_file(tmp_path, [HEADER, *GOOD]))
+    db.expire_all()
+    jobs = db.scalars(select(Job).where(Job.kind == "datastore.search_index")).all()
+    if db.get_bind().dialect.name != "postgresql":
+        assert jobs == []  # SQLite reads the search column without one
+        return
+    assert [(j.status, j.params["table_name"]) for j in jobs] == [(JobStatus.SUCCEEDED, version.table_name)]
+    index = db.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"), {"n": f"{version.table_name}_search_idx"}).scalar()
+    assert index is not None and "gin_trgm_ops" in index

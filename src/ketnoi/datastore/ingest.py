@@ -122,6 +122,10 @@ def ingest(
     session.add_all(BadRow(version_id=version.id, line=p.line, reason=p.reason, cells=p.cells) for p in problems)
     version.bad_row_count = len(problems)
     _activate(session, version)
+    if search and connection.dialect.name == "postgresql":
+        from ketnoi.datastore.tasks import SEARCH_INDEX
+
+        enqueue(session, kind=SEARCH_INDEX, params={"table_name": version.table_name}, actor=actor)
     resource.storage_key, resource.sha256, resource.size = original.key, original.sha256, original.size
     audit.record(
         session,

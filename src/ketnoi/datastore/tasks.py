@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ketnoi import files
 from ketnoi.auth.models import User
+from ketnoi.datastore import tables
 from ketnoi.datastore.infer import field_of
 from ketnoi.datastore.ingest import IngestOptions, ingest
 from ketnoi.identity import actor_for
@@ -17,6 +18,7 @@ from ketnoi.jobs.queue import job, report_progress
 from ketnoi.kit.errors import Forbidden
 
 INGEST = "datastore.ingest"
+SEARCH_INDEX = "datastore.search_index"
 
 
 @job(INGEST)
@@ -51,3 +53,10 @@ def ingest_upload(
     rows = f"{version.row_count:,}".replace(",", ".")
     bad = f"; {version.bad_row_count} dòng lỗi được tách riêng" if version.bad_row_count else ""
     job.message = f"Đã nạp {rows} dòng (phiên bản {version.version}, bảng mã {version.encoding}){bad}."
+
+
+@job(SEARCH_INDEX)
+def index_search(session: Session, job: Job, *, table_name: str) -> None:
+    """PostgreSQL: the word-search index of a table just loaded (see tables.index_search)."""
+    built = tables.index_search(session.connection(), table_name)
+    job.message = "Đã lập chỉ mục tìm kiếm." if built else "Bảng đã được thay bằng phiên bản khác: không cần chỉ mục."
