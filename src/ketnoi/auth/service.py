@@ -8,25 +8,31 @@ the database does not let anyone log in.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 import uuid
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ketnoi import authz
 from ketnoi.audit import service as audit
 from ketnoi.auth.models import ApiToken, LoginSession, User
 from ketnoi.authz import Action, Actor, Kind, Role
+from ketnoi.db import SQLITE_BUSY_TIMEOUT_MS, after_commit, unit_of_work
 from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from ketnoi.kit.vn import nfc
 
 _hasher = PasswordHasher()
+log = logging.getLogger("ketnoi.auth")
 _USERNAME = re.compile(r"^[a-z0-9._-]{3,64}$")
 TOKEN_PREFIX = "kn_"  # noqa: S105 (a marker that makes leaked tokens recognisable, not a secret)
 MIN_PASSWORD = 10
@@ -170,10 +176,52 @@ def user_for_token(session: Session, *, secret: str) -> User | None:
     if token.revoked_at is not None or not user.is_active:
         return None
     now = utcnow()
-    # Recorded to the minute: a read-only API call should not cost a write every time.
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
+    # Recorded to the minute, after the request's transaction and in one of its own: written
+    # inside the request, the UPDATE would hold SQLite's only write lock for the whole request,
+    # and every concurrent call of the same token would queue behind it ("database is locked").
+    if (token.last_used_at is None or now - token.last_used_at > USE_RECORDED_EVERY) and _due(token.id, now):
+        after_commit(session, lambda: _record_use(token.id, now))
     return user
+
+
+USE_RECORDED_EVERY = timedelta(minutes=1)
+LOCK_WAIT_MS = 100
+_recorded: dict[uuid.UUID, datetime] = {}  # this process's last write per token: one attempt a minute
+
+
+def _due(token_id: uuid.UUID, now: datetime) -> bool:
+    last = _recorded.get(token_id)
+    if last is not None and now - last <= USE_RECORDED_EVERY:
+        return False
+    if len(_recorded) > 10_000:
+        _recorded.clear()
+    _recorded[token_id] = now
+    return True
+
+
+def _record_use(token_id: uuid.UUID, now: datetime) -> None:
+    """Best effort: a token's last use is worth less than the request that used it."""
+    stale = or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - USE_RECORDED_EVERY)
+    try:
+        with unit_of_work() as session, _waiting_briefly(session):
+            session.execute(update(ApiToken).where(ApiToken.id == token_id, stale).values(last_used_at=now))
+    except OperationalError:  # another write holds the lock (a SQLite load, say): next minute, then
+        log.info("token %s: last use not recorded (database busy)", token_id)
+
+
+@contextmanager
+def _waiting_briefly(session: Session) -> Iterator[None]:
+    """Wait at most LOCK_WAIT_MS for a lock, not the usual 10 s: the response waits on this write."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {LOCK_WAIT_MS}")
+        yield
+        return
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def list_tokens(session: Session, *, actor: Actor) -> list[ApiToken]:
