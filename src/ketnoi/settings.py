@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(default=False, description="Send cookies only over HTTPS (turn on behind TLS).")
     max_upload_mb: int = Field(default=200, ge=1, description="Largest accepted upload, in megabytes.")
     page_size: int = Field(default=25, ge=1, le=500, description="Default number of rows per list page.")
+    threads: int = Field(
+        default=4, ge=1, le=200, description="Threads per server process running request handlers (see app.limit_threads)."
+    )
     sql_max_rows: int = Field(default=1000, ge=1, le=100_000, description="Most rows one `/api/v1/sql` answer returns.")
     sql_time_limit_ms: int = Field(default=3000, ge=100, le=60_000, description="Time limit of one `/api/v1/sql` statement, in ms.")
     sql_reader_password: str | None = Field(
