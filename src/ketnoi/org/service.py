@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import Row, and_, exists, func, literal, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ketnoi import authz
@@ -21,11 +21,19 @@ ORG_FIELDS = ("name", "short_name", "kind", "parent_id", "agency_code", "email",
 FOCAL_FIELDS = ("full_name", "position", "phone", "email", "appointment_document", "started_on", "ended_on")
 
 
+def _subtree_query() -> Select[tuple[uuid.UUID]]:
+    tree = select(Organization.id).where(Organization.id == bindparam("unit_id")).cte("tree", recursive=True)
+    tree = tree.union(select(Organization.id).where(Organization.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
+# Built once: every signed-in request asks for its actor's units (identity.actor_for).
+_SUBTREE = _subtree_query()
+
+
 def unit_subtree(session: Session, unit_id: uuid.UUID) -> list[uuid.UUID]:
     """The unit and every unit below it (recursive CTE; UNION so a cycle cannot recurse forever)."""
-    tree = select(Organization.id).where(Organization.id == unit_id).cte("tree", recursive=True)
-    tree = tree.union(select(Organization.id).where(Organization.parent_id == tree.c.id))
-    return list(session.scalars(select(tree.c.id)))
+    return list(session.scalars(_SUBTREE, {"unit_id": unit_id}))
 
 
 def list_organizations(
