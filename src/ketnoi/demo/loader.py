@@ -23,7 +23,7 @@ from ketnoi.catalog.models import Database, DataItem, Dataset, Resource
 from ketnoi.catalog.schemas import DatabaseIn, DataItemIn, DatasetIn
 from ketnoi.datastore import ingest
 from ketnoi.demo import data
-from ketnoi.demo.specs import AccountSpec, DatabaseSpec, DatasetSpec, FocalPointSpec, OrgSpec
+from ketnoi.demo.specs import AccountSpec, DatabaseSpec, DataFileSpec, DatasetSpec, FocalPointSpec, OrgSpec
 from ketnoi.identity import system_actor
 from ketnoi.kit.errors import Invalid
 from ketnoi.kit.vn import nfc
@@ -105,35 +105,35 @@ def load_demo(session: Session, *, password: str) -> DemoResult:
         for ds_spec in db_spec.datasets:
             dataset_id = _dataset(session, actor, database, ds_spec, result.datasets)
             _items(session, actor, dataset_id, ds_spec, result.data_items)
-    for dataset_name, filename, title, description in data.DATA_FILES:
-        _data_file(session, actor, (dataset_name, filename, title, description), result.resources)
+    for data_file in data.DATA_FILES:
+        _data_file(session, actor, data_file, result.resources)
     return result
 
 
-def _data_file(session: Session, actor: Actor, spec: tuple[str, str, str, str], tally: Tally) -> None:
-    """A file of the demo (an old TCVN3 export, a spreadsheet with title rows) attached and loaded into the datastore."""
-    dataset_name, filename, title, description = spec
-    dataset_id = session.scalar(select(Dataset.id).where(Dataset.name == nfc(dataset_name)))
+def _data_file(session: Session, actor: Actor, spec: DataFileSpec, tally: Tally) -> None:
+    """A file of the demo (an old TCVN3 export, a spreadsheet with title rows…) attached and loaded into the datastore."""
+    dataset_id = session.scalar(select(Dataset.id).where(Dataset.name == nfc(spec.dataset)))
     if dataset_id is None:
-        raise LookupError(f"demo data file for a dataset that is not in the demo: {dataset_name}")
-    found = session.scalar(select(Resource.id).where(Resource.dataset_id == dataset_id, Resource.name == nfc(title)))
+        raise LookupError(f"demo data file for a dataset that is not in the demo: {spec.dataset}")
+    found = session.scalar(select(Resource.id).where(Resource.dataset_id == dataset_id, Resource.name == nfc(spec.title)))
     tally.count(created=found is None)
     if found is not None:
         return
-    path = Path(__file__).parent / "files" / filename
+    path = Path(__file__).parent / "files" / spec.filename
     with path.open("rb") as stream:
         resource = items.add_resource(
             session,
             actor=actor,
             dataset_id=dataset_id,
-            name=title,
-            description=description,
-            filename=filename,
+            name=spec.title,
+            description=spec.description,
+            filename=spec.filename,
             stream=stream,
             max_bytes=1 << 20,
         )
     stored = files.stored(resource.storage_key) if resource.storage_key else None
-    ingest.ingest(session, actor=actor, resource_id=resource.id, path=path, original=stored)
+    options = ingest.IngestOptions(bad_rows=spec.bad_rows)
+    ingest.ingest(session, actor=actor, resource_id=resource.id, path=path, options=options, original=stored)
 
 
 def _organization(session: Session, actor: Actor, spec: OrgSpec, tally: Tally) -> Organization:

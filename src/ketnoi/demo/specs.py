@@ -91,6 +91,17 @@ class DatasetSpec:
 
 
 @dataclass(frozen=True)
+class DataFileSpec:
+    """A file of demo/files attached to a dataset and loaded into the datastore."""
+
+    dataset: str  # the dataset's name
+    filename: str
+    title: str  # the resource's name
+    description: str
+    bad_rows: str = "reject"  # or "quarantine": load the good rows, set the bad ones aside
+
+
+@dataclass(frozen=True)
 class DatabaseSpec:
     code: str
     name: str
