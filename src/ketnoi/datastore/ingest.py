@@ -86,7 +86,7 @@ def ingest(
     sample = list(itertools.islice(rows, SAMPLE_ROWS))
     fields = list(options.fields or _kept_schema(session, resource.id, table.headers) or ())
     if not fields:  # a new schema: its columns are tied to the data items they match (a steward's own choice is kept)
-        inferred = infer.infer_fields(table.headers, [cells for _, cells in sample])
+        inferred = infer.infer_fields(table.headers, [cells for _, cells in sample if not _ragged(cells, len(table.headers))])
         fields = access.link_items(inferred, access.dataset_items(session, resource.dataset_id))
     if len(fields) != len(table.headers):
         raise Invalid(f"Lược đồ có {len(fields)} cột nhưng tệp có {len(table.headers)} cột.", fields={"fields": str(len(fields))})
@@ -208,7 +208,7 @@ def _typed(cells: list[Any], parsers: list[Callable[[object], object]], fields: 
                 return [parse(cell) for parse, cell in zip(parsers, cells, strict=True)]
             except ValueError:
                 pass  # worded with its column below
-    if len(cells) > width and any(c not in (None, "") for c in cells[width:]):
+    if _ragged(cells, width):
         raise ValueError(f"dòng có {len(cells)} ô nhưng tiêu đề chỉ có {width} cột")
     cells = cells[:width] + [None] * (width - len(cells))  # a short row: the missing cells are empty
     values = []
@@ -220,6 +220,11 @@ def _typed(cells: list[Any], parsers: list[Callable[[object], object]], fields: 
         except ValueError as exc:
             raise ValueError(f"cột «{field.title}»: {exc}") from None
     return values
+
+
+def _ragged(cells: list[Any], width: int) -> bool:
+    """More filled cells than the header has columns: its cells are shifted, no column can trust them."""
+    return len(cells) > width and any(c not in (None, "") for c in cells[width:])
 
 
 def _refusal(problems: list[Problem]) -> str:
