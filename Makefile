@@ -21,7 +21,8 @@ migrate: install
 demo: migrate
 	$(BIN)/ketnoi demo load
 
-run: demo ## install, migrate, load the demo ministry once, serve on http://127.0.0.1:8000
+run: demo ## install, migrate, load the demo ministry once, serve on http://127.0.0.1:8000 with a job worker beside it
+	$(BIN)/ketnoi worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/ketnoi serve --host 127.0.0.1 --port 8000
 
 lint: install ## ruff and mypy
