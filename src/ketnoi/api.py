@@ -13,7 +13,19 @@ from ketnoi.notify.api import router as notify_router
 from ketnoi.org.api import router as org_router
 from ketnoi.web.api_common import api_guard
 from ketnoi.web.api_home import router as stats_router
+from ketnoi.workcal.api import router as calendar_router
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(api_guard)])
-for domain_router in (stats_router, org_router, catalog_router, datastore_router, auth_router, audit_router, jobs_router, notify_router):
+DOMAIN_ROUTERS = (
+    stats_router,
+    org_router,
+    catalog_router,
+    datastore_router,
+    calendar_router,
+    auth_router,
+    audit_router,
+    jobs_router,
+    notify_router,
+)
+for domain_router in DOMAIN_ROUTERS:
     router.include_router(domain_router)

@@ -8,12 +8,15 @@ from ketnoi.db import Base
 from ketnoi.jobs.models import Job
 from ketnoi.notify.models import Notification
 from ketnoi.org.models import FocalPoint, Organization
+from ketnoi.workcal.models import CalendarDay, CalendarYear
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
     "BadRow",
     "Base",
+    "CalendarDay",
+    "CalendarYear",
     "DataItem",
     "Database",
     "Dataset",

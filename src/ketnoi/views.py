@@ -13,6 +13,7 @@ from ketnoi.jobs.views import router as jobs_router
 from ketnoi.notify.views import router as notify_router
 from ketnoi.org.views import router as org_router
 from ketnoi.web.views_home import router as home_router
+from ketnoi.workcal.views import router as calendar_router
 
 router = APIRouter(include_in_schema=False)
 DOMAIN_ROUTERS = (
@@ -25,6 +26,7 @@ DOMAIN_ROUTERS = (
     audit_router,
     jobs_router,
     notify_router,
+    calendar_router,
 )
 for domain_router in DOMAIN_ROUTERS:
     router.include_router(domain_router)

@@ -67,6 +67,15 @@ for staff_read in (Kind.AUDIT, Kind.JOB):
         },
     )
 _rows(Kind.USER, {action: {A: ALL_YES, S: NONE, L: NONE, P: NONE} for action in Action})
+_rows(
+    Kind.CALENDAR,  # the working-day calendar is public; only the administrator sets it
+    {
+        V: {A: ALL_YES, S: ALL_YES, L: ALL_YES, P: PUBLIC_ONLY},
+        C: {A: ALL_YES, S: NONE, L: NONE, P: NONE},
+        U: {A: ALL_YES, S: NONE, L: NONE, P: NONE},
+        D: {A: ALL_YES, S: NONE, L: NONE, P: NONE},
+    },
+)
 
 
 def test_matrix_covers_every_kind_action_and_role() -> None:
