@@ -11,6 +11,7 @@ from ketnoi.datastore.api import router as datastore_router
 from ketnoi.jobs.api import router as jobs_router
 from ketnoi.notify.api import router as notify_router
 from ketnoi.org.api import router as org_router
+from ketnoi.sharing.api import router as services_router
 from ketnoi.web.api_common import api_guard
 from ketnoi.web.api_home import router as stats_router
 from ketnoi.workcal.api import router as calendar_router
@@ -21,6 +22,7 @@ DOMAIN_ROUTERS = (
     org_router,
     catalog_router,
     datastore_router,
+    services_router,
     calendar_router,
     auth_router,
     audit_router,

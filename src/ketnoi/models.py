@@ -8,6 +8,7 @@ from ketnoi.db import Base
 from ketnoi.jobs.models import Job
 from ketnoi.notify.models import Notification
 from ketnoi.org.models import FocalPoint, Organization
+from ketnoi.sharing.models import SharingService
 from ketnoi.workcal.models import CalendarDay, CalendarYear
 
 __all__ = [
@@ -28,5 +29,6 @@ __all__ = [
     "Notification",
     "Organization",
     "Resource",
+    "SharingService",
     "User",
 ]

@@ -37,7 +37,7 @@ NONE = (N, N, N)
 PUBLIC_ONLY = (N, N, Y)
 OWN_ONLY = (Y, N, N)
 
-for unit_owned in (Kind.FOCAL_POINT, Kind.DATABASE, Kind.DATASET, Kind.RESOURCE):
+for unit_owned in (Kind.FOCAL_POINT, Kind.DATABASE, Kind.DATASET, Kind.RESOURCE, Kind.SERVICE):
     _rows(
         unit_owned,
         {

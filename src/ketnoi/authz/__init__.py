@@ -40,6 +40,7 @@ class Kind(StrEnum):
     USER = "user"
     AUDIT = "audit"
     JOB = "job"
+    SERVICE = "service"  # a data sharing service, owned by a unit like its datasets
     CALENDAR = "calendar"  # the working-day calendar: everyone reads it, the administrator sets it
 
 
@@ -67,9 +68,9 @@ class Actor:
 PUBLIC = Actor(role=Role.PUBLIC)
 
 # Kinds a unit steward may create, change and delete inside their own units.
-_UNIT_OWNED = {Kind.FOCAL_POINT, Kind.DATABASE, Kind.DATASET, Kind.RESOURCE}
+_UNIT_OWNED = {Kind.FOCAL_POINT, Kind.DATABASE, Kind.DATASET, Kind.RESOURCE, Kind.SERVICE}
 # Kinds the public may read, when the record itself is public.
-_PUBLIC_READABLE = {Kind.ORGANIZATION, Kind.FOCAL_POINT, Kind.DATABASE, Kind.DATASET, Kind.RESOURCE, Kind.CALENDAR}
+_PUBLIC_READABLE = {Kind.ORGANIZATION, Kind.FOCAL_POINT, Kind.DATABASE, Kind.DATASET, Kind.RESOURCE, Kind.SERVICE, Kind.CALENDAR}
 # Kinds staff read in full (the inventory is internal knowledge of the ministry).
 _STAFF_READABLE = _PUBLIC_READABLE | {Kind.AUDIT, Kind.JOB}
 

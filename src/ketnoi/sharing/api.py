@@ -1,0 +1,65 @@
+"""JSON API of the sharing-service registry: the catalog agencies read, and the units' own edits."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter
+
+from ketnoi.sharing import openapi, registry
+from ketnoi.sharing.registry import ServiceView
+from ketnoi.sharing.schemas import FocalPointOut, ServiceIn, ServiceOut
+from ketnoi.web.deps import DB, CurrentActor
+
+router = APIRouter(tags=["services"])
+
+
+def out(view: ServiceView) -> ServiceOut:
+    fp = view.focal_point
+    focal = FocalPointOut(full_name=fp.full_name, position=fp.position, email=fp.email, phone=fp.phone) if fp else None
+    values = {name: getattr(view.service, name) for name in ServiceOut.model_fields if hasattr(view.service, name)}
+    return ServiceOut.model_validate(values | {"owner_name": view.owner.name, "focal_point": focal, "sla": view.sla})
+
+
+@router.get("/services", response_model=list[ServiceOut], summary="Danh mục dịch vụ chia sẻ dữ liệu")
+def list_services(db: DB, actor: CurrentActor, sla: str | None = None) -> list[ServiceOut]:
+    """Cán bộ thấy mọi dịch vụ; công chúng thấy dịch vụ đã công bố.
+
+    `sla=late|due_today`: dịch vụ chờ công bố đã trễ hạn / đến hạn hôm nay."""
+    return [out(v) for v in registry.list_services(db, actor=actor, sla=sla)]
+
+
+@router.post("/services", response_model=ServiceOut, status_code=201, summary="Khai báo dịch vụ chia sẻ (bản nháp)")
+def create_service(db: DB, actor: CurrentActor, body: ServiceIn) -> ServiceOut:
+    return out(registry.create_service(db, actor=actor, data=body))
+
+
+@router.get("/services/{service_id}", response_model=ServiceOut, summary="Một dịch vụ chia sẻ")
+def get_service(db: DB, actor: CurrentActor, service_id: uuid.UUID) -> ServiceOut:
+    return out(registry.get_service(db, actor=actor, service_id=service_id))
+
+
+@router.put("/services/{service_id}", response_model=ServiceOut, summary="Sửa dịch vụ (dịch vụ đã công bố chuyển sang «đã thay đổi»)")
+def update_service(db: DB, actor: CurrentActor, service_id: uuid.UUID, body: ServiceIn) -> ServiceOut:
+    return out(registry.update_service(db, actor=actor, service_id=service_id, data=body))
+
+
+@router.post("/services/{service_id}/ready", response_model=ServiceOut, summary="Sẵn sàng công bố (bắt đầu thời hạn 1 ngày làm việc)")
+def mark_ready(db: DB, actor: CurrentActor, service_id: uuid.UUID) -> ServiceOut:
+    return out(registry.mark_ready(db, actor=actor, service_id=service_id))
+
+
+@router.post("/services/{service_id}/publish", response_model=ServiceOut, summary="Công bố dịch vụ (quản trị viên)")
+def publish(db: DB, actor: CurrentActor, service_id: uuid.UUID) -> ServiceOut:
+    return out(registry.publish(db, actor=actor, service_id=service_id))
+
+
+@router.post("/services/{service_id}/retire", response_model=ServiceOut, summary="Ngừng cung cấp dịch vụ")
+def retire(db: DB, actor: CurrentActor, service_id: uuid.UUID) -> ServiceOut:
+    return out(registry.retire(db, actor=actor, service_id=service_id))
+
+
+@router.get("/services/{service_id}/openapi.json", summary="Mô tả OpenAPI 3.1 của dịch vụ")
+def service_openapi(db: DB, actor: CurrentActor, service_id: uuid.UUID) -> dict[str, Any]:
+    return openapi.document(registry.get_service(db, actor=actor, service_id=service_id))
