@@ -12,6 +12,7 @@ from ketnoi.datastore.views import router as datastore_router
 from ketnoi.jobs.views import router as jobs_router
 from ketnoi.notify.views import router as notify_router
 from ketnoi.org.views import router as org_router
+from ketnoi.sharing.views import router as services_router
 from ketnoi.web.views_home import router as home_router
 from ketnoi.workcal.views import router as calendar_router
 
@@ -23,6 +24,7 @@ DOMAIN_ROUTERS = (
     database_router,
     dataset_router,
     datastore_router,
+    services_router,
     audit_router,
     jobs_router,
     notify_router,

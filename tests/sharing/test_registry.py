@@ -86,6 +86,8 @@ def test_the_dashboard_lists_services_late_or_due_today(db: Session, setting: Se
     assert [v.service.code for v in registry.list_services(db, actor=setting.admin, sla="late", now=now)] == ["DV.TRE"]
     assert [v.service.code for v in registry.list_services(db, actor=setting.admin, sla="due_today", now=now)] == ["DV.HOMNAY"]
     assert registry.list_services(db, actor=setting.admin, sla="late", now=now - timedelta(days=2)) == []
+    waiting = registry.list_services(db, actor=setting.admin, sla="waiting", now=now)
+    assert [(v.service.code, v.sla) for v in waiting] == [("DV.TRE", "late"), ("DV.HOMNAY", "due_today")]  # most urgent first
 
 
 def test_the_public_sees_published_services_only(db: Session, setting: Setting) -> None:

@@ -26,7 +26,7 @@ def out(view: ServiceView) -> ServiceOut:
 def list_services(db: DB, actor: CurrentActor, sla: str | None = None) -> list[ServiceOut]:
     """Cán bộ thấy mọi dịch vụ; công chúng thấy dịch vụ đã công bố.
 
-    `sla=late|due_today`: dịch vụ chờ công bố đã trễ hạn / đến hạn hôm nay."""
+    `sla=waiting`: dịch vụ chờ công bố, gấp nhất trước; `sla=late|due_today`: chỉ những dịch vụ trễ hạn / đến hạn hôm nay."""
     return [out(v) for v in registry.list_services(db, actor=actor, sla=sla)]
 
 

@@ -25,7 +25,7 @@ from ketnoi import authz
 from ketnoi.audit import service as audit
 from ketnoi.authz import Action, Actor, Kind, Visibility
 from ketnoi.catalog.datasets import get_dataset
-from ketnoi.catalog.models import DataItem, SharingForm
+from ketnoi.catalog.models import DataItem, Dataset, SharingForm
 from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import Conflict, Invalid, NotFound
 from ketnoi.org.models import FocalPoint, Organization
@@ -75,18 +75,20 @@ def _views(session: Session, services: Sequence[SharingService], now: datetime) 
 
 
 def list_services(session: Session, *, actor: Actor, sla: str | None = None, now: datetime | None = None) -> list[ServiceView]:
-    """The services this actor may see, by name; `sla="late"` or `"due_today"`: only those awaiting publication so."""
+    """The services this actor may see, by name. `sla="waiting"`: those awaiting publication, the
+    most urgent first; `"late"` or `"due_today"`: only those awaiting it so."""
     now = now or utcnow()
     query = select(SharingService).where(_visible(actor)).order_by(SharingService.name, SharingService.id)
     if sla is not None:
-        if sla not in ("late", "due_today"):
-            raise Invalid("sla phải là «late» hoặc «due_today».", fields={"sla": sla})
+        if sla not in ("waiting", "late", "due_today"):
+            raise Invalid("sla phải là «waiting», «late» hoặc «due_today».", fields={"sla": sla})
+        query = query.order_by(None).order_by(SharingService.publish_due_at, SharingService.id)
         waiting = SharingService.status.in_([ServiceStatus.READY, ServiceStatus.CHANGED])
         query = query.where(waiting, SharingService.publish_due_at.is_not(None))
         if sla == "late":
             query = query.where(SharingService.publish_due_at < now)
     views = _views(session, list(session.scalars(query)), now)
-    return [v for v in views if sla is None or v.sla == sla]
+    return [v for v in views if sla in (None, "waiting") or v.sla == sla]
 
 
 def get_service(session: Session, *, actor: Actor, service_id: uuid.UUID) -> ServiceView:
@@ -155,6 +157,22 @@ def retire(session: Session, *, actor: Actor, service_id: uuid.UUID) -> ServiceV
     service.status, service.publish_due_at = ServiceStatus.RETIRED, None
     _record(session, actor, "update", service, {"status": [before, ServiceStatus.RETIRED]})
     return get_service(session, actor=actor, service_id=service.id)
+
+
+@dataclass(frozen=True)
+class FormChoices:
+    units: list[Organization]  # the units the actor may offer services for
+    datasets: list[Dataset]  # their datasets
+
+
+def form_choices(session: Session, *, actor: Actor) -> FormChoices:
+    units = authz.editable_units(actor)
+    unit_query = select(Organization).order_by(Organization.name)
+    dataset_query = select(Dataset).order_by(Dataset.name)
+    if units is not None:
+        unit_query = unit_query.where(Organization.id.in_(units))
+        dataset_query = dataset_query.where(Dataset.owner_unit_id.in_(units))
+    return FormChoices(list(session.scalars(unit_query)), list(session.scalars(dataset_query)))
 
 
 def _find(session: Session, service_id: uuid.UUID) -> SharingService:
