@@ -156,7 +156,16 @@ def test_result_reports_counts_per_kind() -> None:
     result.datasets.count(created=True)
     result.datasets.count(created=False)
     assert (result.created, result.present) == (1, 1)
-    assert set(result.tallies()) == {"organizations", "focal_points", "users", "databases", "datasets", "data_items", "resources"}
+    assert set(result.tallies()) == {
+        "organizations",
+        "focal_points",
+        "users",
+        "databases",
+        "datasets",
+        "data_items",
+        "resources",
+        "services",
+    }
     assert system_actor().role is Role.ADMIN
 
 
@@ -167,7 +176,8 @@ def test_the_operator_reads_what_was_loaded_in_vietnamese() -> None:
     result.organizations.count(created=True)
     result.users.count(created=False)
     assert result.summary() == (
-        "Đã nạp dữ liệu mẫu: 1 tổ chức, 0 đầu mối, 0 tài khoản, 0 CSDL, 1 bộ dữ liệu, 0 trường dữ liệu, 0 tệp dữ liệu đã nạp; "
+        "Đã nạp dữ liệu mẫu: 1 tổ chức, 0 đầu mối, 0 tài khoản, 0 CSDL, 1 bộ dữ liệu, 0 trường dữ liệu, "
+        "0 tệp dữ liệu đã nạp, 0 dịch vụ chia sẻ; "
         "1 bản ghi đã có sẵn."
     )
 
@@ -194,3 +204,13 @@ def test_the_demo_has_legacy_files_and_a_spreadsheet_loaded_into_the_datastore(d
     assert [f.title for f in hidden] == ["Người đăng ký"]
     load_demo(db, password=PASSWORD)  # loading again adds no version
     assert db.scalar(select(func.count()).select_from(DatastoreVersion)) == 3
+
+
+def test_the_demo_has_sharing_services_at_each_stage_with_one_late(db: Session) -> None:
+    from ketnoi.sharing import registry
+
+    load_demo(db, password=PASSWORD)
+    admin = system_actor()
+    stages = {v.service.code: v.service.status for v in registry.list_services(db, actor=admin)}
+    assert stages == {"DV.KHCN.NHIEMVU": "published", "DV.KHCN.KETQUA": "ready", "DV.KHCN.TOCHUC": "draft"}
+    assert [v.service.code for v in registry.list_services(db, actor=admin, sla="late")] == ["DV.KHCN.KETQUA"]

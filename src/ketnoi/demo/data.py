@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from ketnoi.catalog.models import SharingForm
 from ketnoi.demo.data_ministry import MINISTRY_DATABASES
 from ketnoi.demo.data_national import NATIONAL_DATABASES
 from ketnoi.demo.data_org import ACCOUNTS, FOCAL_POINTS, MINISTRY, ORGANIZATIONS
 from ketnoi.demo.data_sector import SECTOR_DATABASES
-from ketnoi.demo.specs import DatabaseSpec, DataFileSpec
+from ketnoi.demo.specs import DatabaseSpec, DataFileSpec, ServiceSpec
 
 DATABASES: tuple[DatabaseSpec, ...] = (*NATIONAL_DATABASES, *SECTOR_DATABASES, *MINISTRY_DATABASES)
 
@@ -36,4 +37,36 @@ DATA_FILES: tuple[DataFileSpec, ...] = (
     ),
 )
 
-__all__ = ["ACCOUNTS", "DATABASES", "DATA_FILES", "FOCAL_POINTS", "MINISTRY", "ORGANIZATIONS"]
+# Sharing services: one published, one ready a week ago (late: the dashboard's case), one draft.
+SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec(
+        code="DV.KHCN.NHIEMVU",
+        name="Tra cứu nhiệm vụ khoa học và công nghệ đang tiến hành",
+        dataset="Nhiệm vụ khoa học và công nghệ đang tiến hành",
+        data_items=("ma_de_tai", "ten_de_tai", "cap_quan_ly", "to_chuc_chu_tri", "kinh_phi_nsnn", "ngay_bat_dau", "ngay_ket_thuc"),
+        description="Cung cấp danh mục nhiệm vụ KH&CN sử dụng ngân sách nhà nước đang tiến hành cho các bộ, ngành, địa phương.",
+        usage_regulation="Dữ liệu dùng cho công tác quản lý nhà nước về khoa học và công nghệ; ghi nguồn Cục Thông tin KH&CN quốc gia.",
+        sharing_form=SharingForm.OPEN,
+    ),
+    ServiceSpec(
+        code="DV.KHCN.KETQUA",
+        name="Tra cứu kết quả thực hiện nhiệm vụ đã đăng ký",
+        dataset="Kết quả thực hiện nhiệm vụ khoa học và công nghệ",
+        data_items=("so_dang_ky", "ma_de_tai", "ten_de_tai", "linh_vuc", "nam_dang_ky", "ngay_dang_ky"),
+        description="Cung cấp thông tin kết quả nhiệm vụ đã được cấp giấy chứng nhận đăng ký.",
+        usage_regulation="Chỉ dùng để tra cứu, đối chiếu kết quả nhiệm vụ; không công bố lại toàn bộ danh mục.",
+        stage="ready",
+        ready_days_ago=7,
+    ),
+    ServiceSpec(
+        code="DV.KHCN.TOCHUC",
+        name="Danh sách tổ chức khoa học và công nghệ",
+        dataset="Tổ chức khoa học và công nghệ",
+        data_items=("so_giay_chung_nhan", "ten_to_chuc", "loai_hinh", "linh_vuc_hoat_dong"),
+        description="Danh sách tổ chức KH&CN được cấp giấy chứng nhận đăng ký hoạt động.",
+        usage_regulation="Dùng cho thủ tục hành chính liên quan đến tổ chức KH&CN.",
+        stage="draft",
+    ),
+)
+
+__all__ = ["ACCOUNTS", "DATABASES", "DATA_FILES", "FOCAL_POINTS", "MINISTRY", "ORGANIZATIONS", "SERVICES"]

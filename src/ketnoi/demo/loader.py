@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, fields
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -23,13 +24,17 @@ from ketnoi.catalog.models import Database, DataItem, Dataset, Resource
 from ketnoi.catalog.schemas import DatabaseIn, DataItemIn, DatasetIn
 from ketnoi.datastore import ingest
 from ketnoi.demo import data
-from ketnoi.demo.specs import AccountSpec, DatabaseSpec, DataFileSpec, DatasetSpec, FocalPointSpec, OrgSpec
+from ketnoi.demo.specs import AccountSpec, DatabaseSpec, DataFileSpec, DatasetSpec, FocalPointSpec, OrgSpec, ServiceSpec
 from ketnoi.identity import system_actor
+from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import Invalid
 from ketnoi.kit.vn import nfc
 from ketnoi.org import service as org
 from ketnoi.org.models import FocalPoint, Organization
 from ketnoi.org.schemas import FocalPointIn, OrganizationIn
+from ketnoi.sharing import registry
+from ketnoi.sharing.models import SharingService
+from ketnoi.sharing.schemas import ServiceIn
 
 
 @dataclass
@@ -55,6 +60,7 @@ class DemoResult:
     datasets: Tally = field(default_factory=Tally)
     data_items: Tally = field(default_factory=Tally)
     resources: Tally = field(default_factory=Tally)  # files loaded into the datastore
+    services: Tally = field(default_factory=Tally)  # sharing services
 
     def tallies(self) -> dict[str, Tally]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -77,6 +83,7 @@ class DemoResult:
             "datasets": "bộ dữ liệu",
             "data_items": "trường dữ liệu",
             "resources": "tệp dữ liệu đã nạp",
+            "services": "dịch vụ chia sẻ",
         }
         created = ", ".join(f"{t.created} {labels[name]}" for name, t in self.tallies().items())
         if not self.created:
@@ -107,7 +114,39 @@ def load_demo(session: Session, *, password: str) -> DemoResult:
             _items(session, actor, dataset_id, ds_spec, result.data_items)
     for data_file in data.DATA_FILES:
         _data_file(session, actor, data_file, result.resources)
+    for service in data.SERVICES:
+        _service(session, actor, service, result.services)
     return result
+
+
+def _service(session: Session, actor: Actor, spec: ServiceSpec, tally: Tally) -> None:
+    """A sharing service of the demo, brought to its stage of the lifecycle through the registry."""
+    found = session.scalar(select(SharingService.id).where(SharingService.code == spec.code))
+    tally.count(created=found is None)
+    if found is not None:
+        return
+    dataset = session.scalar(select(Dataset).where(Dataset.name == nfc(spec.dataset)))
+    if dataset is None:
+        raise LookupError(f"demo service over a dataset that is not in the demo: {spec.dataset}")
+    data = ServiceIn(
+        code=spec.code,
+        name=spec.name,
+        description=spec.description,
+        owner_unit_id=dataset.owner_unit_id,
+        dataset_id=dataset.id,
+        sharing_form=spec.sharing_form,
+        data_items=list(spec.data_items),
+        usage_regulation=spec.usage_regulation,
+        rate_limit_per_minute=spec.rate_limit_per_minute,
+        availability=spec.availability,
+    )
+    service = registry.create_service(session, actor=actor, data=data).service
+    if spec.stage == "draft":
+        return
+    # A service made ready some working days ago shows the dashboard's "late" case.
+    registry.mark_ready(session, actor=actor, service_id=service.id, now=utcnow() - timedelta(days=spec.ready_days_ago))
+    if spec.stage == "published":
+        registry.publish(session, actor=actor, service_id=service.id)
 
 
 def _data_file(session: Session, actor: Actor, spec: DataFileSpec, tally: Tally) -> None:

@@ -102,6 +102,23 @@ class DataFileSpec:
 
 
 @dataclass(frozen=True)
+class ServiceSpec:
+    """A sharing service over a demo dataset, and how far along its lifecycle the demo takes it."""
+
+    code: str
+    name: str
+    dataset: str  # the dataset's name (its unit owns the service)
+    data_items: tuple[str, ...]
+    description: str
+    usage_regulation: str
+    sharing_form: SharingForm = SharingForm.DEFAULT_SHARED
+    rate_limit_per_minute: int | None = 600
+    availability: str | None = "Giờ hành chính, 99 %"
+    stage: str = "published"  # draft | ready | published
+    ready_days_ago: int = 0  # ready this many days ago (a week ago: late for publication)
+
+
+@dataclass(frozen=True)
 class DatabaseSpec:
     code: str
     name: str

@@ -125,14 +125,14 @@ def update_service(session: Session, *, actor: Actor, service_id: uuid.UUID, dat
     return get_service(session, actor=actor, service_id=service.id)
 
 
-def mark_ready(session: Session, *, actor: Actor, service_id: uuid.UUID) -> ServiceView:
-    """The unit declares the service complete; the publication time limit starts."""
+def mark_ready(session: Session, *, actor: Actor, service_id: uuid.UUID, now: datetime | None = None) -> ServiceView:
+    """The unit declares the service complete; the publication time limit starts (`now`: when, by default now)."""
     service = _editable(session, actor, service_id)
     if service.status != ServiceStatus.DRAFT:
         raise Invalid("Chỉ dịch vụ đang soạn mới chuyển sang «sẵn sàng công bố».", fields={"status": service.status})
     if service.dataset_id is not None and not service.data_items:
         raise Invalid("Hãy chọn ít nhất một trường dữ liệu trước khi công bố.", fields={"data_items": "Bắt buộc."})
-    now = utcnow()
+    now = now or utcnow()
     service.status, service.ready_at = ServiceStatus.READY, now
     service.publish_due_at = WorkingDays(session).deadline(now, PUBLISH_WITHIN)
     _record(session, actor, "update", service, {"status": [ServiceStatus.DRAFT, ServiceStatus.READY]})
