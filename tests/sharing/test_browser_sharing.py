@@ -1,0 +1,76 @@
+"""In a real browser: a unit declares a sharing service and marks it ready, the IT Center sees it
+awaiting publication and publishes it, the public finds it; the administrator corrects the calendar."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tests import factories as f
+from tests.sharing.conftest import Setting
+from tests.web.browser import chromium, pytestmark, server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+__all__ = ["chromium", "pytestmark", "server"]
+
+
+def _login(browser: Browser, server: str, username: str) -> Page:
+    page = browser.new_context().new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{server}/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(f.PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{server}/", wait_until="domcontentloaded")
+    return page
+
+
+def test_a_service_is_declared_made_ready_published_and_found(server: str, chromium: Browser, setting: Setting) -> None:
+    from playwright.sync_api import expect
+
+    steward = _login(chromium, server, "canbo")
+    steward.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Dịch vụ chia sẻ").click()
+    steward.get_by_role("link", name="Khai báo dịch vụ").click()
+    steward.get_by_label("Mã dịch vụ").fill("DV.KHCN.NHIEMVU")
+    steward.get_by_label("Tên dịch vụ").fill("Tra cứu nhiệm vụ khoa học và công nghệ")
+    steward.get_by_label("Đơn vị chủ quản").select_option(label="Cục Thông tin khoa học và công nghệ quốc gia")
+    steward.get_by_label("Bộ dữ liệu").select_option(label="Nhiệm vụ khoa học và công nghệ")
+    steward.get_by_label("Trường dữ liệu").fill("ma_nhiem_vu, ghi_chu_noi_bo")  # one of them is not shared
+    steward.get_by_role("button", name="Lưu").click()
+    expect(steward.get_by_role("alert")).to_contain_text("Trường không được chia sẻ: ghi_chu_noi_bo")
+    steward.get_by_label("Trường dữ liệu").fill("ma_nhiem_vu, ten_nhiem_vu")
+    steward.get_by_role("button", name="Lưu").click()
+    expect(steward.get_by_role("status").first).to_contain_text("Đã tạo bản ghi.")
+    expect(steward.locator("main")).to_contain_text("Đang soạn")
+    steward.get_by_role("button", name="Sẵn sàng công bố").click()
+    expect(steward.locator("main")).to_contain_text("Sẵn sàng, chờ công bố")
+    expect(steward.get_by_role("button", name="Công bố", exact=True)).to_have_count(0)
+
+    admin = _login(chromium, server, "quantri")
+    admin.goto(f"{server}/services")
+    waiting = admin.locator("section").filter(has=admin.get_by_role("heading", name="Chờ công bố (1)"))
+    expect(waiting).to_contain_text("DV.KHCN.NHIEMVU")
+    waiting.get_by_role("link", name="Tra cứu nhiệm vụ khoa học và công nghệ").click()
+    admin.get_by_role("button", name="Công bố", exact=True).click()
+    expect(admin.locator("main")).to_contain_text("Đã công bố")
+
+    public = chromium.new_context().new_page()
+    public.goto(f"{server}/services")
+    expect(public.locator("main")).to_contain_text("Tra cứu nhiệm vụ khoa học và công nghệ")
+    expect(public.get_by_role("link", name="Khai báo dịch vụ")).to_have_count(0)
+
+
+def test_the_administrator_marks_a_make_up_saturday(server: str, chromium: Browser, setting: Setting) -> None:
+    from playwright.sync_api import expect
+
+    admin = _login(chromium, server, "quantri")
+    admin.goto(f"{server}/calendar?year=2025")
+    expect(admin.locator("main")).to_contain_text("theo quy tắc của Bộ luật Lao động")
+    admin.locator("#f-day").fill("2025-02-08")
+    admin.get_by_label("Loại").select_option(label="Ngày làm bù (cuối tuần)")
+    admin.locator("#f-name").fill("Làm bù ngày 27/01")
+    admin.get_by_role("button", name="Lưu ngày").click()
+    expect(admin.get_by_role("status").first).to_contain_text("Đã lưu thay đổi.")
+    expect(admin.locator("main")).to_contain_text("Làm bù ngày 27/01")
+    expect(admin.locator("main")).not_to_contain_text("theo quy tắc của Bộ luật Lao động")
