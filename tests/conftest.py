@@ -57,11 +57,16 @@ def engine() -> Iterator[Engine]:
     eng.dispose()
 
 
+_KEPT = "exchange_log_head"  # one row the migration writes (the empty chain): put back, not deleted
+_RESET_HEAD = text(f"UPDATE {_KEPT} SET seq = 0, hash = '{'0' * 64}'")
+
+
 def _empty_tables(eng: Engine) -> None:
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name != _KEPT]
     if eng.dialect.name == "postgresql":
         with eng.begin() as conn:
             conn.execute(text("TRUNCATE " + ", ".join(tables) + " CASCADE"))
+            conn.execute(_RESET_HEAD)
             conn.execute(text("DROP SCHEMA datastore CASCADE"))  # the tables loads created
             conn.execute(text("CREATE SCHEMA datastore"))
         return
@@ -77,6 +82,7 @@ def _empty_tables(eng: Engine) -> None:
         conn.commit()
         for name in tables:
             conn.execute(text(f"DELETE FROM {name}"))
+        conn.execute(_RESET_HEAD)
         conn.commit()
         conn.exec_driver_sql("PRAGMA foreign_keys=ON")
         conn.commit()

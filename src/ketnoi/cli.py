@@ -19,7 +19,16 @@ demo_app = typer.Typer(help="Dữ liệu mẫu của Bộ.", no_args_is_help=Tru
 user_app = typer.Typer(help="Tài khoản người dùng.", no_args_is_help=True)
 token_app = typer.Typer(help="Token API.", no_args_is_help=True)
 settings_app = typer.Typer(help="Cấu hình.", no_args_is_help=True)
-for sub, name in ((db_app, "db"), (demo_app, "demo"), (user_app, "user"), (token_app, "token"), (settings_app, "settings")):
+audit_app = typer.Typer(help="Nhật ký trao đổi dữ liệu (Điều 45 Nghị định 47).", no_args_is_help=True)
+SUBCOMMANDS = (
+    (db_app, "db"),
+    (demo_app, "demo"),
+    (user_app, "user"),
+    (token_app, "token"),
+    (settings_app, "settings"),
+    (audit_app, "audit"),
+)
+for sub, name in SUBCOMMANDS:
     app.add_typer(sub, name=name)
 console = Console()
 err = Console(stderr=True)
@@ -225,6 +234,35 @@ def settings_docs() -> None:
     from ketnoi.settings_docs import render_markdown
 
     sys.stdout.write(render_markdown())
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Kiểm tra toàn bộ chuỗi nhật ký trao đổi: báo bản ghi đầu tiên bị sửa, xoá hoặc đổi chỗ."""
+    from ketnoi.db import unit_of_work
+    from ketnoi.sharing import evidence
+
+    with unit_of_work() as session:
+        result = evidence.verify(session)
+    if result.ok:
+        records = f"{result.records:,}".replace(",", ".")
+        console.print(f"Nhật ký trao đổi nguyên vẹn: {records} bản ghi, {result.checkpoints} điểm kiểm tra có chữ ký hợp lệ.")
+        return
+    err.print(f"[red]Nhật ký trao đổi bị can thiệp tại bản ghi số {result.broken_at}: {result.reason}.[/red]")
+    err.print(f"{result.records:,} bản ghi trước đó vẫn nguyên vẹn.".replace(",", "."))
+    raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Ký điểm kiểm tra tại cuối chuỗi nhật ký trao đổi bằng khoá của nút (chạy định kỳ, ví dụ bằng cron)."""
+    from ketnoi.db import unit_of_work
+    from ketnoi.sharing import evidence
+
+    with unit_of_work() as session:
+        signed = evidence.checkpoint(session)
+        said = f"Đã ký điểm kiểm tra tại bản ghi số {signed.seq} (khoá {signed.key_id})." if signed else "Không có bản ghi mới để ký."
+    console.print(said)
 
 
 def _fail(exc: Exception) -> None:

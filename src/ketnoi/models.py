@@ -8,6 +8,7 @@ from ketnoi.db import Base
 from ketnoi.jobs.models import Job
 from ketnoi.notify.models import Notification
 from ketnoi.org.models import FocalPoint, Organization
+from ketnoi.sharing.evidence import ChainHead, Checkpoint, ExchangeRecord
 from ketnoi.sharing.models import SharingService
 from ketnoi.workcal.models import CalendarDay, CalendarYear
 
@@ -18,11 +19,14 @@ __all__ = [
     "Base",
     "CalendarDay",
     "CalendarYear",
+    "ChainHead",
+    "Checkpoint",
     "DataItem",
     "Database",
     "Dataset",
     "DatasetTag",
     "DatastoreVersion",
+    "ExchangeRecord",
     "FocalPoint",
     "Job",
     "LoginSession",

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     threads: int = Field(
         default=4, ge=1, le=200, description="Threads per server process running request handlers (see app.limit_threads)."
     )
+    node_key_file: str | None = Field(
+        default=None,
+        description="PEM file of the node's Ed25519 signing key; generated under var/ when unset.",
+    )
     sql_max_rows: int = Field(default=1000, ge=1, le=100_000, description="Most rows one `/api/v1/sql` answer returns.")
     sql_time_limit_ms: int = Field(default=3000, ge=100, le=60_000, description="Time limit of one `/api/v1/sql` statement, in ms.")
     sql_reader_password: str | None = Field(

@@ -1,0 +1,68 @@
+"""The node's Ed25519 signing key: what this platform signs with (exchange-log checkpoints, and
+the signed responses of the gateway to come). Verifiers need only its public half and key id.
+
+Generated on first use into var/ (mode 0600) unless KETNOI_NODE_KEY_FILE names a PEM file; the
+key id is the start of the SHA-256 of the raw public key, so a rotated key gets a new id.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from ketnoi.settings import get_settings
+
+
+@dataclass(frozen=True)
+class NodeKey:
+    key_id: str
+    private: Ed25519PrivateKey
+
+    @property
+    def public(self) -> Ed25519PublicKey:
+        return self.private.public_key()
+
+    def sign(self, message: bytes) -> str:
+        return base64.urlsafe_b64encode(self.private.sign(message)).decode().rstrip("=")
+
+
+def key_id_of(public: Ed25519PublicKey) -> str:
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def verify(public: Ed25519PublicKey, message: bytes, signature: str) -> bool:
+    try:
+        public.verify(base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)), message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+@lru_cache
+def node_key() -> NodeKey:
+    path = _path()
+    if not path.exists():
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others, even briefly
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(pem)
+    private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(private, Ed25519PrivateKey):
+        raise RuntimeError(f"{path} is not an Ed25519 private key")
+    return NodeKey(key_id_of(private.public_key()), private)
+
+
+def _path() -> Path:
+    settings = get_settings()
+    return Path(settings.node_key_file) if settings.node_key_file else settings.ensure_var_dir() / "node_ed25519.pem"
