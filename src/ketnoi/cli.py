@@ -20,6 +20,7 @@ user_app = typer.Typer(help="Tài khoản người dùng.", no_args_is_help=True
 token_app = typer.Typer(help="Token API.", no_args_is_help=True)
 settings_app = typer.Typer(help="Cấu hình.", no_args_is_help=True)
 audit_app = typer.Typer(help="Nhật ký trao đổi dữ liệu (Điều 45 Nghị định 47).", no_args_is_help=True)
+key_app = typer.Typer(help="Khoá ký Ed25519 của nút.", no_args_is_help=True)
 SUBCOMMANDS = (
     (db_app, "db"),
     (demo_app, "demo"),
@@ -27,6 +28,7 @@ SUBCOMMANDS = (
     (token_app, "token"),
     (settings_app, "settings"),
     (audit_app, "audit"),
+    (key_app, "key"),
 )
 for sub, name in SUBCOMMANDS:
     app.add_typer(sub, name=name)
@@ -263,6 +265,16 @@ def audit_checkpoint() -> None:
         signed = evidence.checkpoint(session)
         said = f"Đã ký điểm kiểm tra tại bản ghi số {signed.seq} (khoá {signed.key_id})." if signed else "Không có bản ghi mới để ký."
     console.print(said)
+
+
+@key_app.command("rotate")
+def key_rotate() -> None:
+    """Thay khoá ký của nút: khoá cũ chỉ còn phần công khai (vẫn kiểm tra được chữ ký cũ, có trong JWKS)."""
+    from ketnoi.kit import nodekey
+
+    old = nodekey.node_key().key_id
+    new = nodekey.rotate().key_id
+    console.print(f"Đã thay khoá ký: {old} → {new}. Khoá cũ vẫn được công bố ở /.well-known/jwks.json để kiểm tra chữ ký cũ.")
 
 
 def _fail(exc: Exception) -> None:

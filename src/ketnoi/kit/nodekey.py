@@ -3,6 +3,8 @@ the signed responses of the gateway to come). Verifiers need only its public hal
 
 Generated on first use into var/ (mode 0600) unless KETNOI_NODE_KEY_FILE names a PEM file; the
 key id is the start of the SHA-256 of the raw public key, so a rotated key gets a new id.
+`rotate()` keeps the old key's public half only (under var/node_keys_retired/), so what it signed
+still verifies and is published in the JWKS, while nothing can be signed with it any more.
 """
 
 from __future__ import annotations
@@ -51,16 +53,59 @@ def verify(public: Ed25519PublicKey, message: bytes, signature: str) -> bool:
 def node_key() -> NodeKey:
     path = _path()
     if not path.exists():
-        pem = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others, even briefly
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(pem)
+        _write_private(path, Ed25519PrivateKey.generate())
     private = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(private, Ed25519PrivateKey):
         raise RuntimeError(f"{path} is not an Ed25519 private key")
     return NodeKey(key_id_of(private.public_key()), private)
+
+
+def public_keys() -> dict[str, Ed25519PublicKey]:
+    """Every key that may have signed something: the current one first, then the retired ones."""
+    current = node_key()
+    keys = {current.key_id: current.public}
+    for pem in sorted(_retired_dir().glob("*.pem")):
+        public = serialization.load_pem_public_key(pem.read_bytes())
+        if isinstance(public, Ed25519PublicKey):
+            keys.setdefault(key_id_of(public), public)
+    return keys
+
+
+def rotate() -> NodeKey:
+    """A new signing key; the old one's public half is kept for verification, its private half dropped."""
+    old = node_key()
+    retired = _retired_dir() / f"{old.key_id}.pem"
+    retired.write_bytes(old.public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    path = _path()
+    fresh = path.with_name(path.name + ".new")
+    fresh.unlink(missing_ok=True)
+    _write_private(fresh, Ed25519PrivateKey.generate())
+    fresh.replace(path)  # atomic: the node never has no key
+    node_key.cache_clear()
+    return node_key()
+
+
+def jwks() -> dict[str, object]:
+    """The public keys as a JSON Web Key Set (RFC 8037: OKP, Ed25519)."""
+    keys = []
+    for key_id, public in public_keys().items():
+        raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        x = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        keys.append({"kty": "OKP", "crv": "Ed25519", "x": x, "kid": key_id, "use": "sig", "alg": "EdDSA"})
+    return {"keys": keys}
+
+
+def _retired_dir() -> Path:
+    path = get_settings().ensure_var_dir() / "node_keys_retired"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def _write_private(path: Path, private: Ed25519PrivateKey) -> None:
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others, even briefly
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(pem)
 
 
 def _path() -> Path:

@@ -143,8 +143,7 @@ class Verification:
 def verify(session: Session, *, batch: int = 5000) -> Verification:
     """Walk the whole chain; the first record whose place, link or hash does not hold, and why."""
     signed = {c.seq: c for c in session.scalars(select(Checkpoint))}
-    public = nodekey.node_key().public
-    known = {nodekey.key_id_of(public): public}
+    known = nodekey.public_keys()  # the current key and the retired ones
     expected_prev, count = GENESIS, 0
     for record in _records(session, batch):
         count += 1
