@@ -14,6 +14,7 @@ from ketnoi import __version__, migrate
 from ketnoi.db import get_engine
 from ketnoi.settings import get_settings
 from ketnoi.web import errors, health, wellknown
+from ketnoi.web.metrics import Metrics
 from ketnoi.web.middleware import RequestContext
 
 
@@ -64,6 +65,7 @@ def create_app(*, check_migrations: bool = True) -> FastAPI:
         lifespan=lifespan if check_migrations else None,
     )
     app.add_middleware(RequestContext)
+    app.add_middleware(Metrics)  # outermost: it times everything, errors included
     errors.install(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
     app.include_router(health.router)

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     threads: int = Field(
         default=4, ge=1, le=200, description="Threads per server process running request handlers (see app.limit_threads)."
     )
+    metrics_token: str | None = Field(
+        default=None,
+        description="Bearer token Prometheus sends to read /-/metrics; without one, only this machine (loopback) may read it.",
+    )
     node_key_file: str | None = Field(
         default=None,
         description="PEM file of the node's Ed25519 signing key; generated under var/ when unset.",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from ketnoi import migrate
 from ketnoi.db import get_engine
+from ketnoi.settings import get_settings
+from ketnoi.web.metrics import exposition, readable_by
 
 router = APIRouter(prefix="/-", tags=["system"])
 
@@ -31,3 +34,13 @@ def ready() -> JSONResponse:
         checks["database"] = f"unreachable: {type(exc).__name__}"
     ok = all(v == "ok" for v in checks.values())
     return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+
+
+@router.get("/metrics")
+def metrics(request: Request) -> Response:
+    """Prometheus metrics (web.metrics): for the configured scraper, or this machine."""
+    settings = get_settings()
+    client = request.client.host if request.client else None
+    if not readable_by(client, request.headers.get("authorization"), settings.metrics_token):
+        return Response(status_code=403, content="forbidden", media_type="text/plain")
+    return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
