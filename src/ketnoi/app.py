@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from ketnoi import __version__, migrate
 from ketnoi.db import get_engine
 from ketnoi.settings import get_settings
+from ketnoi.sharing import gateway
 from ketnoi.web import errors, health, wellknown
 from ketnoi.web.metrics import Metrics
 from ketnoi.web.middleware import RequestContext
@@ -70,6 +71,7 @@ def create_app(*, check_migrations: bool = True) -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
     app.include_router(health.router)
     app.include_router(wellknown.router)
+    app.include_router(gateway.router)
     app.include_router(api_router)
     app.include_router(html_router)
     return app

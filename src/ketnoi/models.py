@@ -8,6 +8,7 @@ from ketnoi.db import Base
 from ketnoi.jobs.models import Job
 from ketnoi.notify.models import Notification
 from ketnoi.org.models import FocalPoint, Organization
+from ketnoi.sharing.consumers import ConsumerApp, ConsumerCredential
 from ketnoi.sharing.evidence import ChainHead, Checkpoint, ExchangeRecord
 from ketnoi.sharing.models import SharingService
 from ketnoi.workcal.models import CalendarDay, CalendarYear
@@ -21,6 +22,8 @@ __all__ = [
     "CalendarYear",
     "ChainHead",
     "Checkpoint",
+    "ConsumerApp",
+    "ConsumerCredential",
     "DataItem",
     "Database",
     "Dataset",

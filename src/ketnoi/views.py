@@ -13,6 +13,7 @@ from ketnoi.jobs.views import router as jobs_router
 from ketnoi.notify.views import router as notify_router
 from ketnoi.org.views import router as org_router
 from ketnoi.sharing.views import router as services_router
+from ketnoi.sharing.views_consumers import router as consumers_router
 from ketnoi.web.views_home import router as home_router
 from ketnoi.workcal.views import router as calendar_router
 
@@ -25,6 +26,7 @@ DOMAIN_ROUTERS = (
     dataset_router,
     datastore_router,
     services_router,
+    consumers_router,
     audit_router,
     jobs_router,
     notify_router,

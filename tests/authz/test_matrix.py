@@ -66,7 +66,8 @@ for staff_read in (Kind.AUDIT, Kind.JOB):
             D: {A: ALL_YES, S: NONE, L: NONE, P: NONE},
         },
     )
-_rows(Kind.USER, {action: {A: ALL_YES, S: NONE, L: NONE, P: NONE} for action in Action})
+for admin_only in (Kind.USER, Kind.CONSUMER):
+    _rows(admin_only, {action: {A: ALL_YES, S: NONE, L: NONE, P: NONE} for action in Action})
 _rows(
     Kind.CALENDAR,  # the working-day calendar is public; only the administrator sets it
     {

@@ -40,6 +40,7 @@ class Kind(StrEnum):
     USER = "user"
     AUDIT = "audit"
     JOB = "job"
+    CONSUMER = "consumer"  # another agency's application and its credentials: the administrator's
     SERVICE = "service"  # a data sharing service, owned by a unit like its datasets
     CALENDAR = "calendar"  # the working-day calendar: everyone reads it, the administrator sets it
 

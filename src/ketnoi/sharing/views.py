@@ -47,6 +47,7 @@ def service_list(request: Request, db: DB, actor: CurrentActor) -> HTMLResponse:
     if actor.is_authenticated:  # what awaits publication, most urgent first: the IT Center's to-do list
         context["waiting"] = registry.list_services(db, actor=actor, sla="waiting")
     context["can_create"] = authz.editable_units(actor) != frozenset()
+    context["can_manage_consumers"] = authz.allowed(actor, Action.VIEW, Kind.CONSUMER)
     return render(request, "sharing/list.html", context)
 
 
