@@ -177,7 +177,7 @@ def test_the_operator_reads_what_was_loaded_in_vietnamese() -> None:
     result.users.count(created=False)
     assert result.summary() == (
         "Đã nạp dữ liệu mẫu: 1 tổ chức, 0 đầu mối, 0 tài khoản, 0 CSDL, 1 bộ dữ liệu, 0 trường dữ liệu, "
-        "0 tệp dữ liệu đã nạp, 0 dịch vụ chia sẻ; "
+        "0 tệp dữ liệu đã nạp, 0 dịch vụ chia sẻ và ứng dụng khai thác; "
         "1 bản ghi đã có sẵn."
     )
 
@@ -214,3 +214,9 @@ def test_the_demo_has_sharing_services_at_each_stage_with_one_late(db: Session) 
     stages = {v.service.code: v.service.status for v in registry.list_services(db, actor=admin)}
     assert stages == {"DV.KHCN.NHIEMVU": "published", "DV.KHCN.KETQUA": "ready", "DV.KHCN.TOCHUC": "draft"}
     assert [v.service.code for v in registry.list_services(db, actor=admin, sla="late")] == ["DV.KHCN.KETQUA"]
+    from ketnoi.sharing import consumers
+
+    assert sorted(app.name for app, _, _ in consumers.list_apps(db, actor=admin)) == [
+        "Cổng Dịch vụ công quốc gia",
+        "Hệ thống kết nối, khai thác Cơ sở dữ liệu quốc gia về dân cư",
+    ]

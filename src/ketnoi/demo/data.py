@@ -5,7 +5,7 @@ from __future__ import annotations
 from ketnoi.catalog.models import SharingForm
 from ketnoi.demo.data_ministry import MINISTRY_DATABASES
 from ketnoi.demo.data_national import NATIONAL_DATABASES
-from ketnoi.demo.data_org import ACCOUNTS, FOCAL_POINTS, MINISTRY, ORGANIZATIONS
+from ketnoi.demo.data_org import ACCOUNTS, BO_CONG_AN, FOCAL_POINTS, MINISTRY, ORGANIZATIONS, VPCP
 from ketnoi.demo.data_sector import SECTOR_DATABASES
 from ketnoi.demo.specs import DatabaseSpec, DataFileSpec, ServiceSpec
 
@@ -69,4 +69,10 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ),
 )
 
-__all__ = ["ACCOUNTS", "DATABASES", "DATA_FILES", "FOCAL_POINTS", "MINISTRY", "ORGANIZATIONS", "SERVICES"]
+# Consumer applications of other agencies (agency code, application): their credentials are issued on /consumers.
+CONSUMER_APPS: tuple[tuple[str, str], ...] = (
+    (VPCP, "Cổng Dịch vụ công quốc gia"),
+    (BO_CONG_AN, "Hệ thống kết nối, khai thác Cơ sở dữ liệu quốc gia về dân cư"),
+)
+
+__all__ = ["ACCOUNTS", "CONSUMER_APPS", "DATABASES", "DATA_FILES", "FOCAL_POINTS", "MINISTRY", "ORGANIZATIONS", "SERVICES"]

@@ -32,7 +32,8 @@ from ketnoi.kit.vn import nfc
 from ketnoi.org import service as org
 from ketnoi.org.models import FocalPoint, Organization
 from ketnoi.org.schemas import FocalPointIn, OrganizationIn
-from ketnoi.sharing import registry
+from ketnoi.sharing import consumers, registry
+from ketnoi.sharing.consumers import ConsumerApp
 from ketnoi.sharing.models import SharingService
 from ketnoi.sharing.schemas import ServiceIn
 
@@ -60,7 +61,7 @@ class DemoResult:
     datasets: Tally = field(default_factory=Tally)
     data_items: Tally = field(default_factory=Tally)
     resources: Tally = field(default_factory=Tally)  # files loaded into the datastore
-    services: Tally = field(default_factory=Tally)  # sharing services
+    services: Tally = field(default_factory=Tally)  # sharing services and consumer applications
 
     def tallies(self) -> dict[str, Tally]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -83,7 +84,7 @@ class DemoResult:
             "datasets": "bộ dữ liệu",
             "data_items": "trường dữ liệu",
             "resources": "tệp dữ liệu đã nạp",
-            "services": "dịch vụ chia sẻ",
+            "services": "dịch vụ chia sẻ và ứng dụng khai thác",
         }
         created = ", ".join(f"{t.created} {labels[name]}" for name, t in self.tallies().items())
         if not self.created:
@@ -116,7 +117,19 @@ def load_demo(session: Session, *, password: str) -> DemoResult:
         _data_file(session, actor, data_file, result.resources)
     for service in data.SERVICES:
         _service(session, actor, service, result.services)
+    for agency_code, name in data.CONSUMER_APPS:
+        _consumer_app(session, actor, agency_code, name, result.services)
     return result
+
+
+def _consumer_app(session: Session, actor: Actor, agency_code: str, name: str, tally: Tally) -> None:
+    agency = session.scalar(select(Organization).where(Organization.agency_code == agency_code))
+    if agency is None:
+        raise LookupError(f"demo consumer of an agency that is not in the demo: {agency_code}")
+    found = session.scalar(select(ConsumerApp.id).where(ConsumerApp.organization_id == agency.id, ConsumerApp.name == nfc(name)))
+    tally.count(created=found is None)
+    if found is None:
+        consumers.register_app(session, actor=actor, organization_id=agency.id, name=name, description=None)
 
 
 def _service(session: Session, actor: Actor, spec: ServiceSpec, tally: Tally) -> None:
