@@ -11,6 +11,7 @@ from ketnoi.org.models import FocalPoint, Organization
 from ketnoi.sharing.consumers import ConsumerApp, ConsumerCredential
 from ketnoi.sharing.evidence import ChainHead, Checkpoint, ExchangeRecord
 from ketnoi.sharing.models import SharingService
+from ketnoi.sharing.requests import ConnectionRequest
 from ketnoi.workcal.models import CalendarDay, CalendarYear
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "CalendarYear",
     "ChainHead",
     "Checkpoint",
+    "ConnectionRequest",
     "ConsumerApp",
     "ConsumerCredential",
     "DataItem",

@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     threads: int = Field(
         default=4, ge=1, le=200, description="Threads per server process running request handlers (see app.limit_threads)."
     )
+    connection_decision_working_days: int = Field(
+        default=2,
+        ge=1,
+        le=30,
+        description="Working days a unit has to answer a connection request (Decree 47 art. 35 as amended: 2).",
+    )
     metrics_token: str | None = Field(
         default=None,
         description="Bearer token Prometheus sends to read /-/metrics; without one, only this machine (loopback) may read it.",

@@ -6,8 +6,13 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter
+from pydantic import BaseModel, Field
 
-from ketnoi.sharing import openapi, registry
+from ketnoi import authz
+from ketnoi.authz import Action, Kind
+from ketnoi.kit.clock import utcnow
+from ketnoi.sharing import openapi, registry, requests
+from ketnoi.sharing.gateway import request_out
 from ketnoi.sharing.registry import ServiceView
 from ketnoi.sharing.schemas import FocalPointOut, ServiceIn, ServiceOut
 from ketnoi.web.deps import DB, CurrentActor
@@ -63,3 +68,21 @@ def retire(db: DB, actor: CurrentActor, service_id: uuid.UUID) -> ServiceOut:
 @router.get("/services/{service_id}/openapi.json", summary="Mô tả OpenAPI 3.1 của dịch vụ")
 def service_openapi(db: DB, actor: CurrentActor, service_id: uuid.UUID) -> dict[str, Any]:
     return openapi.document(registry.get_service(db, actor=actor, service_id=service_id))
+
+
+class DecisionIn(BaseModel):
+    approve: bool
+    reason: str | None = Field(default=None, max_length=5000, description="Bắt buộc khi từ chối")
+
+
+@router.get("/connection-requests", summary="Yêu cầu kết nối chờ trả lời (đơn vị chủ quản dịch vụ)")
+def pending_requests(db: DB, actor: CurrentActor, overdue: bool = False) -> list[dict[str, object]]:
+    """`overdue=true`: chỉ các yêu cầu đã quá thời hạn trả lời."""
+    authz.require(actor, Action.VIEW, Kind.SERVICE)
+    found = requests.pending(db, actor=actor, overdue_at=utcnow() if overdue else None)
+    return [request_out(r) | {"service_id": str(r.service_id), "app_id": str(r.app_id), "purpose": r.purpose} for r in found]
+
+
+@router.post("/connection-requests/{request_id}/decision", summary="Chấp thuận hoặc từ chối (có lý do) một yêu cầu kết nối")
+def decide(db: DB, actor: CurrentActor, request_id: uuid.UUID, body: DecisionIn) -> dict[str, object]:
+    return request_out(requests.decide(db, actor=actor, request_id=request_id, approve=body.approve, reason=body.reason))

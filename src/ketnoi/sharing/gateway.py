@@ -14,9 +14,11 @@ from urllib.parse import unquote_plus
 
 from fastapi import APIRouter, Form, Header, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
-from ketnoi.sharing import consumers
+from ketnoi.sharing import consumers, requests
 from ketnoi.sharing.consumers import ConsumerRefused
+from ketnoi.sharing.requests import ConnectionRequest
 from ketnoi.web.deps import DB
 
 router = APIRouter(tags=["gateway"])
@@ -72,3 +74,54 @@ def whoami(request: Request, db: DB, authorization: Annotated[str | None, Header
         return refusal(refused)
     app, credential = consumer.app, consumer.credential
     return JSONResponse({"app_id": str(app.id), "app": app.name, "client_id": credential.client_id, "kind": credential.kind})
+
+
+class ConnectionRequestIn(BaseModel):
+    service: str = Field(max_length=64, description="Mã dịch vụ đã công bố")
+    purpose: str = Field(max_length=5000, description="Mục đích khai thác")
+    data_items: list[str] = Field(max_length=500, description="Các trường dữ liệu cần khai thác")
+    expected_records: int | None = Field(default=None, ge=0, description="Số bản ghi dự kiến mỗi lần khai thác")
+    frequency: str = Field(description="realtime | daily | weekly | monthly | on_demand")
+
+
+def request_out(request: ConnectionRequest) -> dict[str, object]:
+    return {
+        "id": str(request.id),
+        "status": request.status,
+        "data_items": request.data_items,
+        "submitted_at": request.submitted_at.isoformat(),
+        "due_at": request.due_at.isoformat(),
+        "decided_at": request.decided_at.isoformat() if request.decided_at else None,
+        "decided_by": request.decided_by,
+        "reason": request.reason,
+        "legal_basis": requests.LEGAL_BASIS,
+    }
+
+
+@router.post("/x/connection-requests", summary="Gửi yêu cầu kết nối một dịch vụ (Điều 35 Nghị định 47)", status_code=201)
+def submit_request(
+    request: Request, db: DB, body: ConnectionRequestIn, authorization: Annotated[str | None, Header()] = None
+) -> JSONResponse:
+    try:
+        consumer = consumers.consumer_of(db, authorization=authorization, api_key=request.headers.get("x-api-key"))
+    except ConsumerRefused as refused:
+        return refusal(refused)
+    made = requests.submit(
+        db,
+        consumer=consumer,
+        service_code=body.service,
+        purpose=body.purpose,
+        data_items=body.data_items,
+        expected_records=body.expected_records,
+        frequency=body.frequency,
+    )
+    return JSONResponse(request_out(made), status_code=201)
+
+
+@router.get("/x/connection-requests", summary="Các yêu cầu kết nối của ứng dụng đang gọi")
+def my_requests(request: Request, db: DB, authorization: Annotated[str | None, Header()] = None) -> JSONResponse:
+    try:
+        consumer = consumers.consumer_of(db, authorization=authorization, api_key=request.headers.get("x-api-key"))
+    except ConsumerRefused as refused:
+        return refusal(refused)
+    return JSONResponse({"items": [request_out(r) for r in requests.of_consumer(db, consumer=consumer)]})

@@ -44,8 +44,11 @@ _HTTP_MESSAGES = {
 }
 
 
+MACHINE_PATHS = ("/api/", "/x/", "/oauth/")  # read by programs: errors in JSON, never a page
+
+
 def is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return request.url.path.startswith(MACHINE_PATHS)
 
 
 def error_response(request: Request, status: int, type_: str, message: str, fields: dict[str, str] | None = None) -> Response:
@@ -53,6 +56,8 @@ def error_response(request: Request, status: int, type_: str, message: str, fiel
     fields = {k: translate(request, v) for k, v in (fields or {}).items()}
     if is_api(request):
         body: dict[str, Any] = {"error": {"type": type_, "message": message, "fields": fields}}
+        if request.url.path.startswith("/x/"):  # the gateway says whose fault an error is (X-Road's types)
+            body["error"]["fault"] = "caller" if status < 500 else "platform"
         headers = {"www-authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(body, status_code=status, headers=headers)
     return render(request, "error.html", {"status": status, "message": message, "fields": fields}, status_code=status)

@@ -1,0 +1,172 @@
+"""Connection requests (Decree 47 art. 35): an agency's application asks to use a service.
+
+The request carries the article's fields: the requester (the application and its agency), the
+purpose, the data items asked for with the number of records expected, the service and the
+retrieval frequency. The service's unit answers within KETNOI_CONNECTION_DECISION_WORKING_DAYS
+working days (2 by art. 35 as amended by Decree 194/2025) with an approval or a reasoned refusal;
+a request past its limit is listed as overdue. A service shared by default (or open) is approved
+by policy at once for a registered state agency: no negotiation (art. 35 as amended). A service
+shared on specific request needs the unit's decision (and, to come, the art. 38 agreement).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from ketnoi import authz
+from ketnoi.audit import service as audit
+from ketnoi.auth.models import User
+from ketnoi.authz import Action, Actor, Kind
+from ketnoi.catalog.models import SharingForm
+from ketnoi.db import Base, IdMixin
+from ketnoi.identity import system_actor
+from ketnoi.kit.clock import utcnow
+from ketnoi.kit.errors import Invalid, NotFound
+from ketnoi.kit.vn import nfc
+from ketnoi.notify.service import notify
+from ketnoi.settings import get_settings
+from ketnoi.sharing.consumers import Consumer
+from ketnoi.sharing.models import ServiceStatus, SharingService
+from ketnoi.workcal.service import VN, WorkingDays
+
+LEGAL_BASIS = "Nghị định 47/2020/NĐ-CP, Điều 35 (sửa đổi bởi Nghị định 194/2025/NĐ-CP): trả lời trong 02 ngày làm việc."
+FREQUENCIES = ("realtime", "daily", "weekly", "monthly", "on_demand")
+BY_POLICY = (SharingForm.OPEN, SharingForm.DEFAULT_SHARED)
+
+
+class RequestStatus(StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+class ConnectionRequest(IdMixin, Base):
+    __tablename__ = "connection_requests"
+
+    app_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("consumer_apps.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sharing_services.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(Text)
+    data_items: Mapped[list[str]] = mapped_column(JSON)
+    expected_records: Mapped[int | None] = mapped_column(Integer)
+    frequency: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default=RequestStatus.SUBMITTED, index=True)
+    submitted_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(255))  # a person's name, or "chính sách chia sẻ mặc định"
+    reason: Mapped[str | None] = mapped_column(Text)  # of a refusal (required), or of an approval by policy
+
+
+def submit(
+    session: Session,
+    *,
+    consumer: Consumer,
+    service_code: str,
+    purpose: str,
+    data_items: list[str],
+    expected_records: int | None,
+    frequency: str,
+) -> ConnectionRequest:
+    """An application asks to use a published service; approved at once when its sharing form allows."""
+    service = session.scalar(select(SharingService).where(SharingService.code == service_code))
+    if service is None or service.status not in (ServiceStatus.PUBLISHED, ServiceStatus.CHANGED):
+        raise NotFound(f"Không có dịch vụ đã công bố mã «{service_code}».")
+    purpose = nfc(purpose)
+    if not 10 <= len(purpose) <= 5000:
+        raise Invalid("Hãy nêu mục đích khai thác (10 đến 5.000 ký tự).", fields={"purpose": "Bắt buộc."})
+    unknown = [name for name in data_items if name not in service.data_items]
+    if not data_items or unknown:
+        raise Invalid(
+            f"Trường dữ liệu không thuộc dịch vụ: {', '.join(unknown) or '(chưa chọn)'}.", fields={"data_items": ", ".join(unknown)}
+        )
+    if frequency not in FREQUENCIES:
+        raise Invalid(f"Tần suất khai thác phải là một trong: {', '.join(FREQUENCIES)}.", fields={"frequency": frequency})
+    if expected_records is not None and expected_records < 0:
+        raise Invalid("Số bản ghi dự kiến không âm.", fields={"expected_records": str(expected_records)})
+    now = utcnow()
+    request = ConnectionRequest(
+        app_id=consumer.app.id,
+        service_id=service.id,
+        purpose=purpose,
+        data_items=list(dict.fromkeys(data_items)),
+        expected_records=expected_records,
+        frequency=frequency,
+        submitted_at=now,
+        due_at=WorkingDays(session).deadline(now, get_settings().connection_decision_working_days),
+    )
+    session.add(request)
+    if service.sharing_form in BY_POLICY:
+        request.status, request.decided_at = RequestStatus.APPROVED, now
+        request.decided_by, request.reason = (
+            "chính sách chia sẻ mặc định",
+            "Dịch vụ chia sẻ mặc định: cơ quan nhà nước được khai thác không cần thoả thuận.",
+        )
+    session.flush()
+    _record(session, system_actor(), request, {"status": [None, request.status], "service": [None, service.code]})
+    _tell_owner(session, service, request, consumer)
+    return request
+
+
+def decide(session: Session, *, actor: Actor, request_id: uuid.UUID, approve: bool, reason: str | None) -> ConnectionRequest:
+    """The service's unit (or an administrator) approves, or refuses with its reasons."""
+    request = session.get(ConnectionRequest, request_id)
+    if request is None:
+        raise NotFound("Không tìm thấy yêu cầu kết nối.")
+    service = session.get_one(SharingService, request.service_id)
+    authz.require(actor, Action.UPDATE, Kind.SERVICE, owner_unit_id=service.owner_unit_id)
+    if request.status != RequestStatus.SUBMITTED:
+        raise Invalid("Yêu cầu này đã được trả lời.", fields={"status": request.status})
+    reason = nfc(reason or "") or None
+    if not approve and (reason is None or len(reason) < 10):
+        raise Invalid("Từ chối phải nêu rõ lý do (ít nhất 10 ký tự).", fields={"reason": "Bắt buộc khi từ chối."})
+    request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
+    request.decided_at, request.decided_by, request.reason = utcnow(), actor.label, reason
+    _record(session, actor, request, {"status": [RequestStatus.SUBMITTED, request.status], "reason": [None, reason]})
+    return request
+
+
+def pending(session: Session, *, actor: Actor, overdue_at: datetime | None = None) -> list[ConnectionRequest]:
+    """Requests awaiting an answer from services this actor may answer for, the oldest limit first;
+    with `overdue_at`, only those past their limit at that time."""
+    query = select(ConnectionRequest).join(SharingService).where(ConnectionRequest.status == RequestStatus.SUBMITTED)
+    units = authz.editable_units(actor)
+    if units is not None:
+        query = query.where(SharingService.owner_unit_id.in_(units))
+    if overdue_at is not None:
+        query = query.where(ConnectionRequest.due_at < overdue_at)
+    return list(session.scalars(query.order_by(ConnectionRequest.due_at, ConnectionRequest.id)))
+
+
+def of_consumer(session: Session, *, consumer: Consumer) -> list[ConnectionRequest]:
+    query = select(ConnectionRequest).where(ConnectionRequest.app_id == consumer.app.id).order_by(ConnectionRequest.submitted_at.desc())
+    return list(session.scalars(query))
+
+
+def _tell_owner(session: Session, service: SharingService, request: ConnectionRequest, consumer: Consumer) -> None:
+    stewards = select(User.id).where(User.is_active.is_(True), User.role == "steward", User.unit_id == service.owner_unit_id)
+    user_ids = list(session.scalars(stewards))
+    if not user_ids:
+        return
+    last_day = (request.due_at - timedelta(microseconds=1)).astimezone(VN)  # the limit is the midnight after it
+    if request.status == RequestStatus.APPROVED:
+        answered = "đã được chấp thuận theo chính sách chia sẻ mặc định"
+    else:
+        answered = f"cần được trả lời trong ngày {last_day:%d/%m/%Y}"
+    notify(
+        session,
+        actor=system_actor(),
+        user_ids=user_ids,
+        subject=f"Yêu cầu kết nối dịch vụ {service.code}",
+        body=f"Ứng dụng «{consumer.app.name}» yêu cầu khai thác dịch vụ {service.name}: {request.purpose} Yêu cầu {answered}.",
+        link=f"/services/{service.id}",
+    )
+
+
+def _record(session: Session, actor: Actor, request: ConnectionRequest, changes: dict[str, list[object]]) -> None:
+    audit.record(session, actor=actor, action="update" if "reason" in changes else "create", entity_type="connection_request",
+                 entity_id=request.id, entity_label=f"Yêu cầu kết nối {request.id}", changes=changes)  # fmt: skip
