@@ -104,7 +104,7 @@ def require_whole(session: Session, *, actor: Actor, resource: Resource) -> None
 
 
 def _items(session: Session, dataset_id: uuid.UUID) -> dict[str, DataItem]:
-    return {i.name: i for i in session.scalars(select(DataItem).where(DataItem.dataset_id == dataset_id))}
+    return {i.name: i for i in dataset_items(session, dataset_id)}
 
 
 def _may_see(actor: Actor, field: Field, items: dict[str, DataItem]) -> bool:

@@ -44,7 +44,6 @@ TYPES: dict[str, str] = {
     "datetime:%Y-%m-%dT%H:%M:%S": "Ngày giờ ISO (yyyy-mm-ddTHH:MM:SS)",
 }
 TYPE_CHOICES = tuple(TYPES.items())
-_CHOICES = TYPES
 MAX_TITLE = 255
 MAX_DESCRIPTION = 2000
 
@@ -105,7 +104,7 @@ def _edited(field: infer.Field, edit: FieldEdit, item_names: set[str]) -> infer.
         )
     if len(description) > MAX_DESCRIPTION:
         raise Invalid(f"Cột «{field.name}»: mô tả dài quá {MAX_DESCRIPTION} ký tự.", fields={f"description_{field.name}": "Quá dài."})
-    if edit.type_choice not in _CHOICES:
+    if edit.type_choice not in TYPES:
         raise Invalid(
             f"Cột «{field.name}»: kiểu dữ liệu không hợp lệ.", fields={f"type_{field.name}": "Hãy chọn một kiểu trong danh sách."}
         )
@@ -122,10 +121,9 @@ def _summary(fields: Sequence[infer.Field]) -> list[str]:
     return [f"{f.name}: {f.title} ({type_choice(f)}){' → ' + f.item if f.item else ''}" for f in fields]
 
 
-def bad_rows(session: Session, *, actor: Actor, resource_id: uuid.UUID, limit: int = 100) -> list[BadRow]:
+def bad_rows(session: Session, served: access.Served, *, limit: int = 100) -> list[BadRow]:
     """The rows the served version set aside (quarantine policy), for its stewards only: they
     hold cells of every column, hidden ones too."""
-    served = access.served(session, actor=actor, resource_id=resource_id)
     if not served.editable:
         return []
     query = select(BadRow).where(BadRow.version_id == served.version.id).order_by(BadRow.line).limit(limit)

@@ -250,7 +250,7 @@ def loadable(resource: Resource) -> bool:
     return PurePath(resource.original_filename or "").suffix.lower().lstrip(".") in readers.FORMATS
 
 
-def can_load(session: Session, *, actor: Actor, resource: Resource, dataset: Dataset) -> bool:
+def can_load(*, actor: Actor, dataset: Dataset) -> bool:
     """May this actor load files into the resource's table (the load form is shown)?"""
     return authz.allowed(actor, Action.UPDATE, Kind.RESOURCE, owner_unit_id=dataset.owner_unit_id)
 

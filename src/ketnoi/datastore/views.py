@@ -94,14 +94,14 @@ def _page(request: Request, db: DB, actor: Actor, resource_id: uuid.UUID, load_f
     context["served"] = served
     if served is not None:
         context["item_by_name"] = {i.name: i for i in access.dataset_items(db, dataset.id)}
-        context["bad_rows"] = dictionary.bad_rows(db, actor=actor, resource_id=resource_id)
+        context["bad_rows"] = dictionary.bad_rows(db, served)
     context["versions"] = ingest_service.versions(db, actor=actor, resource_id=resource_id) if actor.is_authenticated else []
     job_id = pages.opt_uuid(request.query_params.get("job"), "job")
     if job_id is not None and actor.is_authenticated:
         with contextlib.suppress(NotFound):  # someone else's job, or an old link: the page without it
             context["job"] = jobs.get_job(db, actor=actor, job_id=job_id)
     context |= {
-        "can_load": ingest_service.can_load(db, actor=actor, resource=resource, dataset=dataset),
+        "can_load": ingest_service.can_load(actor=actor, dataset=dataset),
         "load_form": load_form or forms.prefill(bad_rows="reject"),
         "encodings": ENCODING_CHOICES,
         "policies": POLICIES,

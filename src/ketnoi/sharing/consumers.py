@@ -71,11 +71,10 @@ class ConsumerCredential(IdMixin, Base):
 
 
 class ConsumerRefused(DomainError):
-    """A consumer's request refused; `fault` says whose it is (X-Road's error types)."""
+    """A consumer's request refused: the caller's fault (web.errors says so for `/x/` paths)."""
 
     status = 401
     type = "consumer_unauthenticated"
-    fault = "caller"
 
 
 class ConsumerSuspended(ConsumerRefused):

@@ -2,7 +2,8 @@
 gateway under `/x/` (so far `whoami`, which a consumer calls to check its credentials).
 
 Errors here are the consumer's to read, in the shape X-Road's are: a type, whose fault it is
-(caller, platform or provider) and a message; `/oauth/token` answers in RFC 6749's own shape.
+(caller, platform or provider) and a message (web.errors renders them for every `/x/` path);
+`/oauth/token` answers in RFC 6749's own shape.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import binascii
 from typing import Annotated
 from urllib.parse import unquote_plus
 
-from fastapi import APIRouter, Form, Header, Request
+from fastapi import APIRouter, Depends, Form, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from ketnoi.sharing import consumers, requests
-from ketnoi.sharing.consumers import ConsumerRefused
+from ketnoi.sharing.consumers import Consumer, ConsumerRefused
 from ketnoi.sharing.requests import ConnectionRequest
 from ketnoi.web.deps import DB
 
@@ -60,18 +61,16 @@ def token(
     return JSONResponse({"access_token": access_token, "token_type": "Bearer", "expires_in": lifetime}, headers=NO_STORE)
 
 
-def refusal(refused: ConsumerRefused) -> JSONResponse:
-    body = {"error": {"type": refused.type, "fault": refused.fault, "message": refused.message}}
-    headers = {"www-authenticate": 'Bearer realm="ketnoi"'} if refused.status == 401 else None
-    return JSONResponse(body, status_code=refused.status, headers=headers)
+def calling_consumer(request: Request, db: DB, authorization: Annotated[str | None, Header()] = None) -> Consumer:
+    """The application calling the gateway; a refusal is rendered by web.errors (JSON, with its fault)."""
+    return consumers.consumer_of(db, authorization=authorization, api_key=request.headers.get("x-api-key"))
+
+
+CallingConsumer = Annotated[Consumer, Depends(calling_consumer)]
 
 
 @router.get("/x/whoami", summary="Ứng dụng đang gọi (kiểm tra thông tin xác thực)")
-def whoami(request: Request, db: DB, authorization: Annotated[str | None, Header()] = None) -> JSONResponse:
-    try:
-        consumer = consumers.consumer_of(db, authorization=authorization, api_key=request.headers.get("x-api-key"))
-    except ConsumerRefused as refused:
-        return refusal(refused)
+def whoami(consumer: CallingConsumer) -> JSONResponse:
     app, credential = consumer.app, consumer.credential
     return JSONResponse({"app_id": str(app.id), "app": app.name, "client_id": credential.client_id, "kind": credential.kind})
 
@@ -99,13 +98,7 @@ def request_out(request: ConnectionRequest) -> dict[str, object]:
 
 
 @router.post("/x/connection-requests", summary="Gửi yêu cầu kết nối một dịch vụ (Điều 35 Nghị định 47)", status_code=201)
-def submit_request(
-    request: Request, db: DB, body: ConnectionRequestIn, authorization: Annotated[str | None, Header()] = None
-) -> JSONResponse:
-    try:
-        consumer = consumers.consumer_of(db, authorization=authorization, api_key=request.headers.get("x-api-key"))
-    except ConsumerRefused as refused:
-        return refusal(refused)
+def submit_request(db: DB, consumer: CallingConsumer, body: ConnectionRequestIn) -> JSONResponse:
     made = requests.submit(
         db,
         consumer=consumer,
@@ -119,9 +112,5 @@ def submit_request(
 
 
 @router.get("/x/connection-requests", summary="Các yêu cầu kết nối của ứng dụng đang gọi")
-def my_requests(request: Request, db: DB, authorization: Annotated[str | None, Header()] = None) -> JSONResponse:
-    try:
-        consumer = consumers.consumer_of(db, authorization=authorization, api_key=request.headers.get("x-api-key"))
-    except ConsumerRefused as refused:
-        return refusal(refused)
+def my_requests(db: DB, consumer: CallingConsumer) -> JSONResponse:
     return JSONResponse({"items": [request_out(r) for r in requests.of_consumer(db, consumer=consumer)]})

@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, true
@@ -32,7 +32,7 @@ from ketnoi.org.models import FocalPoint, Organization
 from ketnoi.org.service import current_focal_points
 from ketnoi.sharing.models import ServiceStatus, SharingService
 from ketnoi.sharing.schemas import ServiceIn
-from ketnoi.workcal.service import VN, WorkingDays
+from ketnoi.workcal.service import VN, WorkingDays, last_day
 
 PUBLISH_WITHIN = 1  # working days from "ready" (art. 25)
 CHANGE_WITHIN = 0  # a change to a published service: by the end of the same working day
@@ -54,9 +54,7 @@ def sla_of(service: SharingService, now: datetime) -> str | None:
         return None
     if now > service.publish_due_at:
         return "late"
-    # The limit is the first instant after its last day (midnight in Vietnam): that day is the one before.
-    last_day = (service.publish_due_at - timedelta(microseconds=1)).astimezone(VN).date()
-    return "due_today" if now.astimezone(VN).date() == last_day else "on_time"
+    return "due_today" if now.astimezone(VN).date() == last_day(service.publish_due_at) else "on_time"
 
 
 def _visible(actor: Actor) -> ColumnElement[bool]:

@@ -12,7 +12,7 @@ shared on specific request needs the unit's decision (and, to come, the art. 38 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, select
@@ -32,7 +32,7 @@ from ketnoi.notify.service import notify
 from ketnoi.settings import get_settings
 from ketnoi.sharing.consumers import Consumer
 from ketnoi.sharing.models import ServiceStatus, SharingService
-from ketnoi.workcal.service import VN, WorkingDays
+from ketnoi.workcal.service import WorkingDays, last_day
 
 LEGAL_BASIS = "Nghị định 47/2020/NĐ-CP, Điều 35 (sửa đổi bởi Nghị định 194/2025/NĐ-CP): trả lời trong 02 ngày làm việc."
 FREQUENCIES = ("realtime", "daily", "weekly", "monthly", "on_demand")
@@ -152,11 +152,10 @@ def _tell_owner(session: Session, service: SharingService, request: ConnectionRe
     user_ids = list(session.scalars(stewards))
     if not user_ids:
         return
-    last_day = (request.due_at - timedelta(microseconds=1)).astimezone(VN)  # the limit is the midnight after it
     if request.status == RequestStatus.APPROVED:
         answered = "đã được chấp thuận theo chính sách chia sẻ mặc định"
     else:
-        answered = f"cần được trả lời trong ngày {last_day:%d/%m/%Y}"
+        answered = f"cần được trả lời trong ngày {last_day(request.due_at):%d/%m/%Y}"
     notify(
         session,
         actor=system_actor(),

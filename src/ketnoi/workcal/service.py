@@ -106,6 +106,11 @@ class WorkingDays:
         return datetime.combine(last + timedelta(days=1), time(0), tzinfo=VN).astimezone(ZoneInfo("UTC"))
 
 
+def last_day(deadline: datetime) -> date:
+    """The last day a limit from `WorkingDays.deadline` allows (the limit is the midnight after it)."""
+    return (deadline - timedelta(microseconds=1)).astimezone(VN).date()
+
+
 @dataclass(frozen=True)
 class DayIn:
     day: date
