@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy.orm import Session
+
 from tests import factories as f
 from tests.sharing.conftest import Setting
 from tests.web.browser import chromium, pytestmark, server
@@ -74,3 +76,30 @@ def test_the_administrator_marks_a_make_up_saturday(server: str, chromium: Brows
     expect(admin.get_by_role("status").first).to_contain_text("Đã lưu thay đổi.")
     expect(admin.locator("main")).to_contain_text("Làm bù ngày 27/01")
     expect(admin.locator("main")).not_to_contain_text("theo quy tắc của Bộ luật Lao động")
+
+
+def test_the_administrator_registers_an_application_issues_a_secret_and_revokes_it(
+    server: str, chromium: Browser, setting: Setting, db: Session
+) -> None:
+    from playwright.sync_api import expect
+
+    from ketnoi.org.models import OrgKind
+
+    f.unit(db, "Văn phòng Chính phủ", kind=OrgKind.AGENCY)
+    db.commit()
+    admin = _login(chromium, server, "quantri")
+    admin.goto(f"{server}/services")
+    admin.get_by_role("link", name="Ứng dụng khai thác dữ liệu").click()
+    admin.get_by_role("button", name="Đăng ký", exact=True).click()  # nothing chosen
+    expect(admin.get_by_role("alert")).to_contain_text("Hãy chọn cơ quan.")
+    admin.get_by_label("Cơ quan").select_option(label="Văn phòng Chính phủ")
+    admin.locator("#f-name").fill("Cổng Dịch vụ công quốc gia")
+    admin.get_by_role("button", name="Đăng ký", exact=True).click()
+    expect(admin.get_by_role("status").first).to_contain_text("Đã tạo bản ghi.")
+    admin.get_by_role("button", name="Cấp thông tin xác thực Cổng Dịch vụ công quốc gia").click()
+    secret = admin.locator("#new-secret").input_value()
+    assert secret.startswith("kcs_")
+    admin.goto(f"{server}/consumers")
+    assert secret not in admin.content()  # shown once
+    admin.get_by_role("button", name="Thu hồi").click()
+    expect(admin.locator("main")).to_contain_text("Đã thu hồi")
