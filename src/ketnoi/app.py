@@ -14,6 +14,7 @@ from ketnoi import __version__, migrate
 from ketnoi.db import get_engine
 from ketnoi.settings import get_settings
 from ketnoi.sharing import gateway
+from ketnoi.sharing.signing import SignedResponses
 from ketnoi.web import errors, health, wellknown
 from ketnoi.web.metrics import Metrics
 from ketnoi.web.middleware import RequestContext
@@ -65,6 +66,7 @@ def create_app(*, check_migrations: bool = True) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan if check_migrations else None,
     )
+    app.add_middleware(SignedResponses)  # innermost: signs the gateway's responses as the routes wrote them
     app.add_middleware(RequestContext)
     app.add_middleware(Metrics)  # outermost: it times everything, errors included
     errors.install(app)

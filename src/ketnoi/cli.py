@@ -277,6 +277,37 @@ def key_rotate() -> None:
     console.print(f"Đã thay khoá ký: {old} → {new}. Khoá cũ vẫn được công bố ở /.well-known/jwks.json để kiểm tra chữ ký cũ.")
 
 
+@app.command()
+def verify(
+    response_file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Phản hồi đã lưu (curl -si … > tệp)."),
+    url: str = typer.Option(..., help="Địa chỉ đã gọi, ví dụ https://nut/x/DV.KHCN.NHIEMVU/records?limit=5"),
+    method: str = typer.Option("GET", help="Phương thức đã gọi."),
+    jwks: Path | None = typer.Option(None, exists=True, dir_okay=False, help="Khoá công khai của nút đã ký (tệp JWKS); mặc định: nút này."),
+) -> None:
+    """Kiểm tra chữ ký (RFC 9421) và Content-Digest của một phản hồi cổng trao đổi đã lưu."""
+    import json
+    from datetime import datetime
+    from urllib.parse import urlsplit
+
+    from ketnoi.kit import httpsig, nodekey
+    from ketnoi.workcal.service import VN
+
+    target = urlsplit(url)
+    try:
+        saved = httpsig.parse_saved(response_file.read_bytes())
+        keys = nodekey.keys_from_jwks(json.loads(jwks.read_text())) if jwks else nodekey.public_keys()
+        request = httpsig.RequestLine(method, target.path or "/", target.query)
+        checked = httpsig.verify_response(status=saved.status, headers=saved.headers, body=saved.body, request=request, keys=keys)
+    except (httpsig.SignatureError, ValueError) as exc:
+        err.print(f"[red]Phản hồi KHÔNG hợp lệ: {exc}[/red]", soft_wrap=True)
+        raise typer.Exit(1) from None
+    exchange = saved.headers.get("ketnoi-exchange")
+    logged = f", bản ghi nhật ký số {exchange}" if exchange else ""
+    signed_at = datetime.fromtimestamp(checked.created, VN)
+    said = f"Chữ ký hợp lệ: khoá {checked.key_id}, ký lúc {signed_at:%H:%M:%S %d/%m/%Y}{logged}; nội dung khớp Content-Digest."
+    console.print(said, soft_wrap=True)
+
+
 def _fail(exc: Exception) -> None:
     from ketnoi.kit.errors import DomainError
 

@@ -10,6 +10,7 @@ from ketnoi.notify.models import Notification
 from ketnoi.org.models import FocalPoint, Organization
 from ketnoi.sharing.consumers import ConsumerApp, ConsumerCredential
 from ketnoi.sharing.evidence import ChainHead, Checkpoint, ExchangeRecord
+from ketnoi.sharing.grants import Grant
 from ketnoi.sharing.models import SharingService
 from ketnoi.sharing.requests import ConnectionRequest
 from ketnoi.workcal.models import CalendarDay, CalendarYear
@@ -33,6 +34,7 @@ __all__ = [
     "DatastoreVersion",
     "ExchangeRecord",
     "FocalPoint",
+    "Grant",
     "Job",
     "LoginSession",
     "Notification",

@@ -65,7 +65,13 @@ def select_rows(
     session: Session, *, actor: Actor, resource_id: uuid.UUID, params: Sequence[tuple[str, str]], reserved: frozenset[str] = RESERVED
 ) -> Selection:
     """The rows the parameters ask for (filters, `fields`, `sort`), in order; paging is the caller's."""
-    served = access.served(session, actor=actor, resource_id=resource_id)
+    return select_served(session, access.served(session, actor=actor, resource_id=resource_id), params, reserved)
+
+
+def select_served(
+    session: Session, served: access.Served, params: Sequence[tuple[str, str]], reserved: frozenset[str] = RESERVED
+) -> Selection:
+    """As select_rows, over a table as someone may see it (a reader, or the gateway's consumer)."""
     version = served.version
     by_name = {f.name: f for f in served.shown}  # a hidden column can be neither read, filtered nor sorted on
     search = bool(version.table_schema.get("ketnoiSearch"))
@@ -96,9 +102,13 @@ def ordered(selection: Selection, query: Select[Any]) -> Select[Any]:
 
 
 def read_rows(session: Session, *, actor: Actor, resource_id: uuid.UUID, params: Sequence[tuple[str, str]]) -> RowsPage:
-    selection = select_rows(session, actor=actor, resource_id=resource_id, params=params)
+    return read_page(session, select_rows(session, actor=actor, resource_id=resource_id, params=params), params)
+
+
+def read_page(session: Session, selection: Selection, params: Sequence[tuple[str, str]]) -> RowsPage:
+    """One page of a selection: `limit`, `cursor` and `count` read from the parameters."""
     options = dict(p for p in params if p[0] in RESERVED)
-    limit = _limit(options.get("limit"))
+    limit = page_limit(options.get("limit"))
     table, sort_field = selection.table, selection.sort_field
     query = selection.query
     if options.get("cursor"):
@@ -152,7 +162,7 @@ def _chosen_fields(text: str | None, by_name: Mapping[str, infer.Field]) -> list
     return [by_name[n] for n in names]
 
 
-def _limit(text: str | None) -> int:
+def page_limit(text: str | None) -> int:
     if text is None:
         return DEFAULT_LIMIT
     if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:

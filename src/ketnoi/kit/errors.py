@@ -12,6 +12,7 @@ from typing import Any
 class DomainError(Exception):
     status = 400
     type = "invalid"
+    fault: str | None = None  # at the gateway: caller | platform | provider (by the status when None)
 
     def __init__(self, message: str, *, fields: dict[str, str] | None = None, **params: Any) -> None:
         super().__init__(message)

@@ -60,8 +60,10 @@ def node_key() -> NodeKey:
     return NodeKey(key_id_of(private.public_key()), private)
 
 
+@lru_cache
 def public_keys() -> dict[str, Ed25519PublicKey]:
-    """Every key that may have signed something: the current one first, then the retired ones."""
+    """Every key that may have signed something: the current one first, then the retired ones
+    (read once per process: every gateway request checks a token with them)."""
     current = node_key()
     keys = {current.key_id: current.public}
     for pem in sorted(_retired_dir().glob("*.pem")):
@@ -82,6 +84,7 @@ def rotate() -> NodeKey:
     _write_private(fresh, Ed25519PrivateKey.generate())
     fresh.replace(path)  # atomic: the node never has no key
     node_key.cache_clear()
+    public_keys.cache_clear()
     return node_key()
 
 
@@ -93,6 +96,17 @@ def jwks() -> dict[str, object]:
         x = base64.urlsafe_b64encode(raw).decode().rstrip("=")
         keys.append({"kty": "OKP", "crv": "Ed25519", "x": x, "kid": key_id, "use": "sig", "alg": "EdDSA"})
     return {"keys": keys}
+
+
+def keys_from_jwks(document: dict[str, object]) -> dict[str, Ed25519PublicKey]:
+    """The Ed25519 keys of a JSON Web Key Set (another node's /.well-known/jwks.json), by key id."""
+    found = {}
+    listed = document.get("keys")
+    for jwk in listed if isinstance(listed, list) else []:
+        if isinstance(jwk, dict) and jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519" and isinstance(jwk.get("x"), str):
+            raw = base64.urlsafe_b64decode(jwk["x"] + "=" * (-len(jwk["x"]) % 4))
+            found[str(jwk.get("kid"))] = Ed25519PublicKey.from_public_bytes(raw)
+    return found
 
 
 def _retired_dir() -> Path:

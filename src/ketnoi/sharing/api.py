@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -11,7 +12,7 @@ from pydantic import BaseModel, Field
 from ketnoi import authz
 from ketnoi.authz import Action, Kind
 from ketnoi.kit.clock import utcnow
-from ketnoi.sharing import openapi, registry, requests
+from ketnoi.sharing import grants, openapi, registry, requests
 from ketnoi.sharing.gateway import request_out
 from ketnoi.sharing.registry import ServiceView
 from ketnoi.sharing.schemas import FocalPointOut, ServiceIn, ServiceOut
@@ -73,6 +74,31 @@ def service_openapi(db: DB, actor: CurrentActor, service_id: uuid.UUID) -> dict[
 class DecisionIn(BaseModel):
     approve: bool
     reason: str | None = Field(default=None, max_length=5000, description="Bắt buộc khi từ chối")
+    personal_items: list[str] = Field(default_factory=list, max_length=500, description="Trường dữ liệu cá nhân được xem (mặc định: che)")
+    row_filters: list[list[str]] = Field(default_factory=list, description='Lọc dòng bắt buộc, ví dụ [["tinh_thanh", "Hà Nội"]]')
+    rate_per_minute: int | None = Field(default=None, ge=1, description="Số lần gọi mỗi phút (mặc định: của dịch vụ)")
+    quota_per_day: int | None = Field(default=None, ge=1, description="Số lần gọi mỗi ngày")
+
+
+class GrantOut(BaseModel):
+    id: uuid.UUID
+    app_id: uuid.UUID
+    request_id: uuid.UUID | None
+    data_items: list[str]
+    personal_items: list[str]
+    operations: list[str]
+    row_filters: list[list[str]]
+    rate_per_minute: int | None
+    quota_per_day: int | None
+    status: str
+    granted_at: datetime
+    granted_by: str
+    revoked_at: datetime | None
+    revoked_reason: str | None
+
+
+class RevokeIn(BaseModel):
+    reason: str = Field(max_length=5000)
 
 
 @router.get("/connection-requests", summary="Yêu cầu kết nối chờ trả lời (đơn vị chủ quản dịch vụ)")
@@ -85,4 +111,16 @@ def pending_requests(db: DB, actor: CurrentActor, overdue: bool = False) -> list
 
 @router.post("/connection-requests/{request_id}/decision", summary="Chấp thuận hoặc từ chối (có lý do) một yêu cầu kết nối")
 def decide(db: DB, actor: CurrentActor, request_id: uuid.UUID, body: DecisionIn) -> dict[str, object]:
-    return request_out(requests.decide(db, actor=actor, request_id=request_id, approve=body.approve, reason=body.reason))
+    terms = requests.Terms(body.personal_items, body.row_filters, body.rate_per_minute, body.quota_per_day)
+    return request_out(requests.decide(db, actor=actor, request_id=request_id, approve=body.approve, reason=body.reason, terms=terms))
+
+
+@router.get("/services/{service_id}/grants", response_model=list[GrantOut], summary="Các quyền khai thác dịch vụ đã cấp")
+def service_grants(db: DB, actor: CurrentActor, service_id: uuid.UUID) -> list[GrantOut]:
+    service = registry.get_service(db, actor=actor, service_id=service_id).service
+    return [GrantOut.model_validate(g, from_attributes=True) for g in grants.of_service(db, actor=actor, service=service)]
+
+
+@router.post("/grants/{grant_id}/revoke", response_model=GrantOut, summary="Thu hồi quyền khai thác (có hiệu lực từ lần gọi sau)")
+def revoke_grant(db: DB, actor: CurrentActor, grant_id: uuid.UUID, body: RevokeIn) -> GrantOut:
+    return GrantOut.model_validate(grants.revoke(db, actor=actor, grant_id=grant_id, reason=body.reason), from_attributes=True)

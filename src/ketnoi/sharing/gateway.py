@@ -1,5 +1,9 @@
 """The consumers' side of the node: `/oauth/token` (RFC 6749 client credentials) and the exchange
-gateway under `/x/` (so far `whoami`, which a consumer calls to check its credentials).
+gateway under `/x/`: a service's records, the connection requests, the consumer's own log, and
+`whoami`, which a consumer calls to check its credentials.
+
+Each call of a service is one exchange: answered or refused, it is appended to the exchange log
+(sharing.evidence) before the answer leaves, and every `/x/` response is signed (sharing.signing).
 
 Errors here are the consumer's to read, in the shape X-Road's are: a type, whose fault it is
 (caller, platform or provider) and a message (web.errors renders them for every `/x/` path);
@@ -10,14 +14,20 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
+import time
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import unquote_plus
 
-from fastapi import APIRouter, Depends, Form, Header, Request
+from fastapi import APIRouter, Depends, Form, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
-from ketnoi.sharing import consumers, requests
+from ketnoi.db import unit_of_work
+from ketnoi.kit.httpsig import content_digest
+from ketnoi.sharing import consumers, evidence, exchange, limiter, requests
 from ketnoi.sharing.consumers import Consumer, ConsumerRefused
 from ketnoi.sharing.requests import ConnectionRequest
 from ketnoi.web.deps import DB
@@ -67,6 +77,73 @@ def calling_consumer(request: Request, db: DB, authorization: Annotated[str | No
 
 
 CallingConsumer = Annotated[Consumer, Depends(calling_consumer)]
+
+
+@dataclass
+class PendingExchange:
+    """A service call under way: what its log record needs if it is refused."""
+
+    consumer: str  # the application's id
+    client_id: str  # its credential's: told back in Ketnoi-Consumer
+    service: str
+    request: str
+    started: float
+
+    def record(self, session: Session, *, form: str, status: int, row_count: int, digest: str) -> evidence.ExchangeRecord:
+        return evidence.append(
+            session,
+            evidence.Exchange(
+                form=form,
+                consumer=self.consumer,
+                service=self.service[:64],
+                request=self.request[:2000],
+                status=status,
+                row_count=row_count,
+                response_digest=digest,
+                latency_ms=round((time.perf_counter() - self.started) * 1000),
+            ),
+        )
+
+    def refused(self, response: Response) -> None:
+        """Log a refused call in its own transaction (the request's was rolled back) and say where."""
+        with unit_of_work() as session:
+            digest = content_digest(bytes(response.body))
+            seq = self.record(session, form="refused", status=response.status_code, row_count=0, digest=digest).seq
+        response.headers.update({"content-digest": digest, "ketnoi-exchange": str(seq), "ketnoi-consumer": self.client_id})
+
+
+def _request_line(request: Request) -> str:
+    return f"{request.method} {request.url.path}" + (f"?{request.url.query}" if request.url.query else "")
+
+
+@router.get(
+    "/x/{code}/records",
+    summary="Bản ghi của một dịch vụ chia sẻ (toàn bộ, changed_since=T, as_of=T)",
+    description="Xem tài liệu OpenAPI riêng của dịch vụ: /api/v1/services/{id}/openapi.json. Mọi phản hồi đều có chữ ký RFC 9421.",
+)
+def records(request: Request, db: DB, consumer: CallingConsumer, code: Annotated[str, Path(max_length=64)]) -> Response:
+    client_id = consumer.credential.client_id
+    pending = PendingExchange(str(consumer.app.id), client_id, code, _request_line(request), time.perf_counter())
+    request.state.finish_exchange = pending.refused
+    service = exchange.published(db, code)
+    grant = exchange.grant_of(db, consumer, service)
+    limiter.check(grant, service)
+    reading = exchange.read(db, service=service, grant=grant, params=request.query_params.multi_items())
+    body = json.dumps(reading.body, ensure_ascii=False, separators=(",", ":")).encode()
+    digest = content_digest(body)
+    seq = pending.record(db, form=reading.mode, status=200, row_count=reading.row_count, digest=digest).seq
+    request.state.finish_exchange = None
+    headers = {"content-digest": digest, "ketnoi-exchange": str(seq), "ketnoi-consumer": client_id}
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get("/x/log", summary="Nhật ký trao đổi của ứng dụng đang gọi (Điều 45)")
+def my_log(
+    db: DB, consumer: CallingConsumer, after: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> JSONResponse:
+    """Các bản ghi nhật ký về lần gọi của chính ứng dụng, theo thứ tự; `after` = `seq` cuối của trang trước."""
+    found = evidence.of_consumer(db, consumer=str(consumer.app.id), after=after, limit=limit)
+    return JSONResponse({"items": [evidence.record_out(r) for r in found], "next_after": found[-1].seq if len(found) == limit else None})
 
 
 @router.get("/x/whoami", summary="Ứng dụng đang gọi (kiểm tra thông tin xác thực)")

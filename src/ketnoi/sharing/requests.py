@@ -7,11 +7,13 @@ working days (2 by art. 35 as amended by Decree 194/2025) with an approval or a 
 a request past its limit is listed as overdue. A service shared by default (or open) is approved
 by policy at once for a registered state agency: no negotiation (art. 35 as amended). A service
 shared on specific request needs the unit's decision (and, to come, the art. 38 agreement).
+An approval becomes a grant (sharing.grants), which the gateway checks at every request.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -30,6 +32,7 @@ from ketnoi.kit.errors import Invalid, NotFound
 from ketnoi.kit.vn import nfc
 from ketnoi.notify.service import notify
 from ketnoi.settings import get_settings
+from ketnoi.sharing import grants
 from ketnoi.sharing.consumers import Consumer
 from ketnoi.sharing.models import ServiceStatus, SharingService
 from ketnoi.workcal.service import WorkingDays, last_day
@@ -107,13 +110,29 @@ def submit(
             "Dịch vụ chia sẻ mặc định: cơ quan nhà nước được khai thác không cần thoả thuận.",
         )
     session.flush()
+    if request.status == RequestStatus.APPROVED:
+        grants.create(session, app_id=consumer.app.id, service=service, request_id=request.id, data_items=request.data_items,
+                      granted_by=request.decided_by or "")  # fmt: skip
     _record(session, system_actor(), request, {"status": [None, request.status], "service": [None, service.code]})
     _tell_owner(session, service, request, consumer)
     return request
 
 
-def decide(session: Session, *, actor: Actor, request_id: uuid.UUID, approve: bool, reason: str | None) -> ConnectionRequest:
-    """The service's unit (or an administrator) approves, or refuses with its reasons."""
+@dataclass(frozen=True)
+class Terms:
+    """What an approval grants beyond the items asked for (see sharing.grants)."""
+
+    personal_items: list[str] = field(default_factory=list)
+    row_filters: list[list[str]] = field(default_factory=list)
+    rate_per_minute: int | None = None
+    quota_per_day: int | None = None
+
+
+def decide(
+    session: Session, *, actor: Actor, request_id: uuid.UUID, approve: bool, reason: str | None, terms: Terms | None = None
+) -> ConnectionRequest:
+    """The service's unit (or an administrator) approves, granting the items asked for on its
+    terms, or refuses with its reasons."""
     request = session.get(ConnectionRequest, request_id)
     if request is None:
         raise NotFound("Không tìm thấy yêu cầu kết nối.")
@@ -126,6 +145,20 @@ def decide(session: Session, *, actor: Actor, request_id: uuid.UUID, approve: bo
         raise Invalid("Từ chối phải nêu rõ lý do (ít nhất 10 ký tự).", fields={"reason": "Bắt buộc khi từ chối."})
     request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
     request.decided_at, request.decided_by, request.reason = utcnow(), actor.label, reason
+    if approve:
+        terms = terms or Terms()
+        grants.create(
+            session,
+            app_id=request.app_id,
+            service=service,
+            request_id=request.id,
+            data_items=request.data_items,
+            granted_by=actor.label,
+            personal_items=terms.personal_items,
+            row_filters=terms.row_filters,
+            rate_per_minute=terms.rate_per_minute,
+            quota_per_day=terms.quota_per_day,
+        )
     _record(session, actor, request, {"status": [RequestStatus.SUBMITTED, request.status], "reason": [None, reason]})
     return request
 

@@ -51,15 +51,23 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith(MACHINE_PATHS)
 
 
-def error_response(request: Request, status: int, type_: str, message: str, fields: dict[str, str] | None = None) -> Response:
+def error_response(
+    request: Request, status: int, type_: str, message: str, fields: dict[str, str] | None = None, exc: DomainError | None = None
+) -> Response:
     message = translate(request, message)
     fields = {k: translate(request, v) for k, v in (fields or {}).items()}
     if is_api(request):
         body: dict[str, Any] = {"error": {"type": type_, "message": message, "fields": fields}}
+        headers = {"www-authenticate": "Bearer"} if status == 401 else {}
+        if exc is not None and "retry_after" in exc.params:
+            headers["retry-after"] = str(exc.params["retry_after"])
         if request.url.path.startswith("/x/"):  # the gateway says whose fault an error is (X-Road's types)
-            body["error"]["fault"] = "caller" if status < 500 else "platform"
-        headers = {"www-authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse(body, status_code=status, headers=headers)
+            body["error"]["fault"] = (exc.fault if exc else None) or ("caller" if status < 500 else "platform")
+        response = JSONResponse(body, status_code=status, headers=headers)
+        finish_exchange = getattr(request.state, "finish_exchange", None)
+        if finish_exchange is not None:  # a gateway exchange refused: logged as any exchange (sharing.gateway)
+            finish_exchange(response)
+        return response
     return render(request, "error.html", {"status": status, "message": message, "fields": fields}, status_code=status)
 
 
@@ -88,7 +96,7 @@ async def domain_error(request: Request, exc: Exception) -> Response:
         return _login_redirect(request)
     if isinstance(exc, Forbidden):
         _record_denial(request)
-    return error_response(request, exc.status, exc.type, exc.message, exc.fields)
+    return error_response(request, exc.status, exc.type, exc.message, exc.fields, exc)
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:

@@ -1,0 +1,266 @@
+"""What the gateway gives a consumer from a service: its grant applied to the service's table.
+
+Deny by default: a published service, an active grant of the calling application, and the
+operation among the grant's. The grant's allow-list decides the columns (a column is the data
+item it holds, as in the data dictionary); a personal-data item not disclosed by the grant is
+masked: its values are null, it is named in `masked`, and it can be neither filtered, sorted nor
+searched on (a filter would reveal it). The grant's row filters are added to the consumer's own,
+which cannot lift them.
+
+Query modes (Circular 13/2017's "toàn bộ", "thay đổi", "tại thời điểm"): the current table in
+keyset pages; `as_of=T`, the table as it was served at T (every load is kept as a version);
+`changed_since=T`, the rows added and removed between the version served at T and the current one
+(`_change: added | removed`; a changed row is its old value removed and its new value added,
+since a table has no key the platform could trust).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from ketnoi.catalog.models import Dataset, Resource
+from ketnoi.datastore import access, query
+from ketnoi.datastore.infer import Field, field_of
+from ketnoi.datastore.models import DatastoreVersion, VersionStatus
+from ketnoi.kit.errors import BadRequest, Conflict, DomainError, Forbidden, NotFound
+from ketnoi.sharing import grants
+from ketnoi.sharing.consumers import Consumer
+from ketnoi.sharing.grants import Grant
+from ketnoi.sharing.models import ServiceStatus, SharingService
+from ketnoi.workcal.service import VN
+
+MODES = {"changed_since": "changes", "as_of": "as_of"}
+RESERVED = query.RESERVED | frozenset(MODES)
+
+
+class NoGrant(Forbidden):
+    type = "access_denied"
+
+
+class ProviderFault(DomainError):
+    """The service cannot answer: its unit's data or set-up is at fault, not the caller."""
+
+    status = 503
+    type = "provider_unavailable"
+    fault = "provider"
+
+
+@dataclass(frozen=True)
+class Reading:
+    mode: str  # records | changes | as_of
+    body: dict[str, Any]
+    row_count: int
+
+
+def published(session: Session, code: str) -> SharingService:
+    service = session.scalar(select(SharingService).where(SharingService.code == code))
+    if service is None or service.status not in (ServiceStatus.PUBLISHED, ServiceStatus.CHANGED):
+        raise NotFound(f"Không có dịch vụ đã công bố mã «{code}».")
+    return service
+
+
+def grant_of(session: Session, consumer: Consumer, service: SharingService) -> Grant:
+    found = grants.active_grants(session, app_id=consumer.app.id, service_id=service.id)
+    if not found:
+        raise NoGrant(f"Ứng dụng chưa được cấp quyền khai thác dịch vụ {service.code}: hãy gửi yêu cầu kết nối (/x/connection-requests).")
+    return found[0]
+
+
+def read(session: Session, *, service: SharingService, grant: Grant, params: Sequence[tuple[str, str]]) -> Reading:
+    """One answer of the service to the grant's holder."""
+    options = {name: value for name, value in params if name in MODES}
+    if len(options) > 1:
+        raise BadRequest("Chỉ dùng một trong changed_since và as_of.", fields=dict.fromkeys(options, "Chọn một."))
+    mode = MODES[next(iter(options))] if options else "records"
+    if mode not in grant.operations:
+        raise NoGrant(f"Quyền khai thác không gồm thao tác «{mode}».")
+    at = _instant(*next(iter(options.items()))) if options else None
+    version, resource, dataset = _current(session, service)
+    now = _as_granted(session, service, grant, version, resource, dataset)
+    asked = [(name, value) for name, value in params if name not in MODES]
+    filters = [(name, value) for name, value in grant.row_filters]
+    if mode == "changes":
+        assert at is not None
+        then_version = _version_at(session, resource, at)
+        then = None if then_version is None else _as_granted(session, service, grant, then_version, resource, dataset)
+        return _changes(session, service, now, then, filters, asked, at)
+    if mode == "as_of":
+        assert at is not None
+        then_version = _version_at(session, resource, at)
+        if then_version is None:
+            raise NotFound(f"Dịch vụ chưa có dữ liệu vào thời điểm {at.astimezone(VN):%d/%m/%Y %H:%M}.")
+        now = _as_granted(session, service, grant, then_version, resource, dataset)
+    page = query.read_page(session, _selection(session, now, filters, asked), asked)
+    masked = _masked(now)
+    items = [row | dict.fromkeys(masked) for row in page.rows]
+    body = {
+        "service": service.code,
+        "mode": mode,
+        "version": page.version.version,
+        "loaded_at": _iso(page.version.finished_at),
+        "fields": [f.descriptor() for f in page.fields] + [f.descriptor() | {"masked": True} for f in now.masked],
+        "masked": masked,
+        "items": items,
+        "next_cursor": page.next_cursor,
+    }
+    if at is not None:
+        body["as_of"] = at.isoformat()
+    if page.total is not None:
+        body |= {"total": page.total, "total_exact": page.total_exact}
+    return Reading(mode, body, len(items))
+
+
+def _current(session: Session, service: SharingService) -> tuple[DatastoreVersion, Resource, Dataset]:
+    """The served version of the service's table: the dataset's first loaded resource holding its items."""
+    if service.dataset_id is None:
+        raise ProviderFault("Dịch vụ chuyển tiếp đến hệ thống của đơn vị chưa được cổng hỗ trợ.")
+    found = session.execute(
+        select(DatastoreVersion, Resource, Dataset)
+        .join(Resource, Resource.id == DatastoreVersion.resource_id)
+        .join(Dataset, Dataset.id == Resource.dataset_id)
+        .where(Resource.dataset_id == service.dataset_id, DatastoreVersion.status == VersionStatus.ACTIVE)
+        .order_by(Resource.created_at, Resource.id)
+    ).tuples()
+    for version, resource, dataset in found:
+        if any(f.get("ketnoiItem") in service.data_items for f in version.table_schema["fields"]):
+            return version, resource, dataset
+    raise ProviderFault(f"Dịch vụ {service.code} chưa có dữ liệu trong kho: đơn vị cung cấp chưa nạp dữ liệu.")
+
+
+def _version_at(session: Session, resource: Resource, at: datetime) -> DatastoreVersion | None:
+    """The version served at `at`: the last one made active by then."""
+    served_then = (
+        select(DatastoreVersion)
+        .where(
+            DatastoreVersion.resource_id == resource.id,
+            DatastoreVersion.status.in_((VersionStatus.ACTIVE, VersionStatus.SUPERSEDED)),
+            DatastoreVersion.finished_at <= at,
+        )
+        .order_by(DatastoreVersion.finished_at.desc())
+        .limit(1)
+    )
+    return session.scalar(served_then)
+
+
+@dataclass(frozen=True)
+class Granted:
+    served: access.Served
+    masked: list[Field]
+
+
+def _as_granted(
+    session: Session, service: SharingService, grant: Grant, version: DatastoreVersion, resource: Resource, dataset: Dataset
+) -> Granted:
+    fields = [field_of(d) for d in version.table_schema["fields"]]
+    allowed = set(grant.data_items) & set(service.data_items)
+    personal = grants.personal_items_of(session, service) - set(grant.personal_items)
+    shown = [f for f in fields if f.item in allowed and f.item not in personal]
+    masked = [f for f in fields if f.item in allowed and f.item in personal]
+    return Granted(access.Served(resource, dataset, version, fields, shown, editable=False), masked)
+
+
+def _masked(granted: Granted) -> list[str]:
+    return [f.name for f in granted.masked]
+
+
+def _selection(session: Session, granted: Granted, filters: list[tuple[str, str]], asked: list[tuple[str, str]]) -> query.Selection:
+    """The consumer's query with the grant's row filters added; a filter the table cannot take is the provider's fault."""
+    try:
+        query.select_served(session, granted.served, filters)
+    except DomainError as exc:
+        raise ProviderFault(f"Điều kiện lọc dòng của quyền khai thác không áp dụng được cho bảng: {exc.message}") from None
+    return query.select_served(session, granted.served, [*asked, *filters], RESERVED)
+
+
+def _changes(
+    session: Session,
+    service: SharingService,
+    now: Granted,
+    then: Granted | None,
+    filters: list[tuple[str, str]],
+    asked: list[tuple[str, str]],
+    at: datetime,
+) -> Reading:
+    names = [f.name for f in now.served.shown]
+    options = dict(p for p in asked if p[0] in query.RESERVED)
+    unsupported = sorted(set(options) - {"limit", "cursor"}) + [name for name, _ in asked if name not in query.RESERVED]
+    if unsupported:
+        raise BadRequest("Với changed_since chỉ dùng limit và cursor.", fields=dict.fromkeys(unsupported, "Không dùng với changed_since."))
+    limit, offset = query.page_limit(options.get("limit")), _offset(options.get("cursor"))
+    if then is not None and [(f.name, f.type) for f in then.served.shown] != [(f.name, f.type) for f in now.served.shown]:
+        raise Conflict(
+            f"Cấu trúc bảng đã thay đổi từ phiên bản {then.served.version.version}: hãy lấy lại toàn bộ (không dùng changed_since).",
+            fields={"changed_since": "Cấu trúc đã đổi."},
+        )
+    current = _values(session, now, filters, names)
+    if then is None:
+        changed: Select[Any] = select(literal("added").label("_change"), *current.subquery().c)
+    elif then.served.version.id == now.served.version.id:
+        changed = select(literal("added").label("_change"), *current.subquery().c).where(literal(False))
+    else:
+        earlier = _values(session, then, filters, names)
+        added, removed = current.except_(earlier).subquery(), earlier.except_(current).subquery()
+        changed = (
+            union_all(select(literal("added").label("_change"), *added.c), select(literal("removed").label("_change"), *removed.c))
+            .subquery()
+            .select()
+        )
+    ordered = changed.order_by(*changed.selected_columns).offset(offset).limit(limit + 1)
+    rows = [{k: query.jsonable_value(v) for k, v in row._mapping.items()} for row in session.execute(ordered)]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    masked = _masked(now)
+    body = {
+        "service": service.code,
+        "mode": "changes",
+        "changed_since": at.isoformat(),
+        "from_version": then.served.version.version if then else None,
+        "version": now.served.version.version,
+        "fields": [f.descriptor() for f in now.served.shown],
+        "masked": masked,
+        "items": [row | dict.fromkeys(masked) for row in rows],
+        "next_cursor": _encode_offset(offset + limit) if more else None,
+    }
+    return Reading("changes", body, len(rows))
+
+
+def _values(session: Session, granted: Granted, filters: list[tuple[str, str]], names: list[str]) -> Select[Any]:
+    selection = _selection(session, granted, filters, [])
+    return selection.query.with_only_columns(*(selection.table.c[name] for name in names))
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        value = None
+    if not isinstance(value, dict) or not isinstance(value.get("offset"), int) or value["offset"] < 0:
+        raise BadRequest("Con trỏ phân trang không hợp lệ.", fields={"cursor": "Không hợp lệ."})
+    return int(value["offset"])
+
+
+def _encode_offset(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode().rstrip("=")
+
+
+def _instant(name: str, text: str) -> datetime:
+    """An ISO 8601 moment, in UTC as stored; without a zone it is Vietnam's time (the consumers' and the ministry's)."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise BadRequest(f"Thời điểm «{text}» không đúng ISO 8601 (ví dụ 2026-11-20T08:00:00+07:00).", fields={name: text}) from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=VN)).astimezone(UTC)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
