@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 import jwt
-from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy import ForeignKey, Select, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ketnoi import authz
@@ -219,25 +219,31 @@ def consumer_of(session: Session, *, authorization: str | None, api_key: str | N
         raise ConsumerRefused("Token không dành cho cổng trao đổi này (aud sai).") from None
     except jwt.PyJWTError:
         raise ConsumerRefused("Token không hợp lệ (chữ ký hoặc nội dung sai).") from None
-    credential = session.scalar(select(ConsumerCredential).where(ConsumerCredential.client_id == str(claims["sub"])))
-    return _checked(session, credential)
+    found = session.execute(_with_app().where(ConsumerCredential.client_id == str(claims["sub"]))).first()
+    return _checked(*found) if found else _checked(None, None)
+
+
+def _with_app() -> Select[tuple[ConsumerCredential, ConsumerApp]]:
+    """A credential with its application, in one query (every gateway request reads both)."""
+    return select(ConsumerCredential, ConsumerApp).join(ConsumerApp, ConsumerApp.id == ConsumerCredential.app_id)
 
 
 def _active(session: Session, *, client_id: str | None, secret: str, kind: str) -> Consumer:
-    credential = session.scalar(select(ConsumerCredential).where(ConsumerCredential.secret_digest == _digest(secret)))
+    found = session.execute(_with_app().where(ConsumerCredential.secret_digest == _digest(secret))).first()
+    credential = found[0] if found else None
     if (
-        credential is None
+        found is None
+        or credential is None
         or credential.kind != kind
         or (client_id is not None and not hmac.compare_digest(credential.client_id, client_id))
     ):
         raise ConsumerRefused("Thông tin xác thực không đúng.")
-    return _checked(session, credential)
+    return _checked(credential, found[1])
 
 
-def _checked(session: Session, credential: ConsumerCredential | None) -> Consumer:
+def _checked(credential: ConsumerCredential | None, app: ConsumerApp | None) -> Consumer:
     if credential is None or credential.revoked_at is not None:
         raise ConsumerRefused("Thông tin xác thực đã bị thu hồi.")
-    app = session.get(ConsumerApp, credential.app_id)
     if app is None or app.status != AppStatus.ACTIVE:
         raise ConsumerSuspended("Ứng dụng đang bị tạm dừng khai thác dữ liệu.")
     return Consumer(app, credential)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, literal, select, union_all
+from sqlalchemy import Select, and_, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ketnoi.catalog.models import Dataset, Resource
@@ -33,7 +33,7 @@ from ketnoi.datastore.models import DatastoreVersion, VersionStatus
 from ketnoi.kit.errors import BadRequest, Conflict, DomainError, Forbidden, NotFound
 from ketnoi.sharing import grants
 from ketnoi.sharing.consumers import Consumer
-from ketnoi.sharing.grants import Grant
+from ketnoi.sharing.grants import Grant, GrantStatus
 from ketnoi.sharing.models import ServiceStatus, SharingService
 from ketnoi.workcal.service import VN
 
@@ -60,18 +60,22 @@ class Reading:
     row_count: int
 
 
-def published(session: Session, code: str) -> SharingService:
-    service = session.scalar(select(SharingService).where(SharingService.code == code))
-    if service is None or service.status not in (ServiceStatus.PUBLISHED, ServiceStatus.CHANGED):
+def granted(session: Session, consumer: Consumer, code: str) -> tuple[SharingService, Grant]:
+    """The published service and the calling application's active grant on it (one query); refused without one."""
+    latest_grant = and_(Grant.service_id == SharingService.id, Grant.app_id == consumer.app.id, Grant.status == GrantStatus.ACTIVE)
+    found = session.execute(
+        select(SharingService, Grant)
+        .outerjoin(Grant, latest_grant)
+        .where(SharingService.code == code, SharingService.status.in_((ServiceStatus.PUBLISHED, ServiceStatus.CHANGED)))
+        .order_by(Grant.granted_at.desc())
+        .limit(1)
+    ).first()
+    if found is None:
         raise NotFound(f"Không có dịch vụ đã công bố mã «{code}».")
-    return service
-
-
-def grant_of(session: Session, consumer: Consumer, service: SharingService) -> Grant:
-    found = grants.active_grants(session, app_id=consumer.app.id, service_id=service.id)
-    if not found:
-        raise NoGrant(f"Ứng dụng chưa được cấp quyền khai thác dịch vụ {service.code}: hãy gửi yêu cầu kết nối (/x/connection-requests).")
-    return found[0]
+    service, grant = found
+    if grant is None:
+        raise NoGrant(f"Ứng dụng chưa được cấp quyền khai thác dịch vụ {code}: hãy gửi yêu cầu kết nối (/x/connection-requests).")
+    return service, grant
 
 
 def read(session: Session, *, service: SharingService, grant: Grant, params: Sequence[tuple[str, str]]) -> Reading:
@@ -174,7 +178,8 @@ def _masked(granted: Granted) -> list[str]:
 def _selection(session: Session, granted: Granted, filters: list[tuple[str, str]], asked: list[tuple[str, str]]) -> query.Selection:
     """The consumer's query with the grant's row filters added; a filter the table cannot take is the provider's fault."""
     try:
-        query.select_served(session, granted.served, filters)
+        if filters:
+            query.select_served(session, granted.served, filters)
     except DomainError as exc:
         raise ProviderFault(f"Điều kiện lọc dòng của quyền khai thác không áp dụng được cho bảng: {exc.message}") from None
     return query.select_served(session, granted.served, [*asked, *filters], RESERVED)

@@ -89,7 +89,8 @@ class PendingExchange:
     request: str
     started: float
 
-    def record(self, session: Session, *, form: str, status: int, row_count: int, digest: str) -> evidence.ExchangeRecord:
+    def record(self, session: Session, *, form: str, status: int, row_count: int, digest: str) -> int:
+        """Append the exchange to the log; its place in the chain."""
         return evidence.append(
             session,
             evidence.Exchange(
@@ -108,7 +109,7 @@ class PendingExchange:
         """Log a refused call in its own transaction (the request's was rolled back) and say where."""
         with unit_of_work() as session:
             digest = content_digest(bytes(response.body))
-            seq = self.record(session, form="refused", status=response.status_code, row_count=0, digest=digest).seq
+            seq = self.record(session, form="refused", status=response.status_code, row_count=0, digest=digest)
         response.headers.update({"content-digest": digest, "ketnoi-exchange": str(seq), "ketnoi-consumer": self.client_id})
 
 
@@ -125,13 +126,12 @@ def records(request: Request, db: DB, consumer: CallingConsumer, code: Annotated
     client_id = consumer.credential.client_id
     pending = PendingExchange(str(consumer.app.id), client_id, code, _request_line(request), time.perf_counter())
     request.state.finish_exchange = pending.refused
-    service = exchange.published(db, code)
-    grant = exchange.grant_of(db, consumer, service)
+    service, grant = exchange.granted(db, consumer, code)
     limiter.check(grant, service)
     reading = exchange.read(db, service=service, grant=grant, params=request.query_params.multi_items())
     body = json.dumps(reading.body, ensure_ascii=False, separators=(",", ":")).encode()
     digest = content_digest(body)
-    seq = pending.record(db, form=reading.mode, status=200, row_count=reading.row_count, digest=digest).seq
+    seq = pending.record(db, form=reading.mode, status=200, row_count=reading.row_count, digest=digest)
     request.state.finish_exchange = None
     headers = {"content-digest": digest, "ketnoi-exchange": str(seq), "ketnoi-consumer": client_id}
     return Response(body, media_type="application/json", headers=headers)
