@@ -38,4 +38,5 @@ def list_events(db: DB, actor: CurrentActor, cursor: Cursor = None, limit: Limit
 
 @router.get("/audit/{entity_type}/{entity_id}", response_model=list[AuditEventOut], summary="Lịch sử thay đổi của một bản ghi")
 def entity_history(db: DB, actor: CurrentActor, entity_type: str, entity_id: uuid.UUID) -> list[AuditEventOut]:
-    return [AuditEventOut.model_validate(e) for e in service.history(db, actor=actor, entity_type=entity_type, entity_id=entity_id)]
+    events = service.history(db, actor=actor, entity_type=entity_type, entity_id=entity_id, required=True)
+    return [AuditEventOut.model_validate(e) for e in events]

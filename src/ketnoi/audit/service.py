@@ -72,9 +72,12 @@ def record_denial(session: Session, *, actor: Actor, what: str, path: str) -> No
     )
 
 
-def history(session: Session, *, actor: Actor, entity_type: str, entity_id: uuid.UUID) -> list[AuditEvent]:
-    """The changes of one record, newest first (shown on the record's page)."""
-    if not authz.allowed(actor, Action.VIEW, Kind.AUDIT):
+def history(session: Session, *, actor: Actor, entity_type: str, entity_id: uuid.UUID, required: bool = False) -> list[AuditEvent]:
+    """The changes of one record, newest first. A record's page shows them to staff and nothing to
+    others; `required`: refused to those who may not read the audit trail (the API)."""
+    if required:
+        authz.require(actor, Action.VIEW, Kind.AUDIT)
+    elif not authz.allowed(actor, Action.VIEW, Kind.AUDIT):
         return []
     query = (
         select(AuditEvent)

@@ -1,0 +1,177 @@
+"""Every route of the app has a written access rule, and the rule holds for each kind of caller.
+
+A new route without a line here fails the build: who may call it is decided on purpose. Each line
+says who may use the route; the tests call every route as each kind of caller with a valid login
+but no right to it, and check that it is refused (never a 2xx answer, never the page itself).
+
+  public    anyone: pages and data the public may see (what they see is then filtered by the services)
+  staff     any signed-in account (a leader reads; the services decide what each may change)
+  editor    a steward of the owning unit or an administrator: the page's form refuses a leader
+  admin     an administrator only
+  consumer  another agency's application, with its credential (the gateway)
+  client    an application authenticating itself (OAuth token endpoint)
+  operator  this machine or the metrics token (Prometheus)
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from ketnoi.app import create_app
+from ketnoi.auth import service as auth
+from ketnoi.identity import actor_for
+from ketnoi.org.models import OrgKind
+from ketnoi.sharing import consumers
+from tests import factories as f
+
+ROUTES: dict[str, str] = {
+    # operations, keys, docs
+    "GET /-/health": "public", "GET /-/ready": "public", "GET /-/metrics": "operator",
+    "GET /.well-known/jwks.json": "public", "GET /api/v1/openapi.json": "public", "GET /api/v1/docs": "public",
+    "GET /docs/oauth2-redirect": "public",
+    # the gateway
+    "POST /oauth/token": "client", "GET /x/{code}/records": "consumer", "GET /x/log": "consumer", "GET /x/whoami": "consumer",
+    "POST /x/connection-requests": "consumer", "GET /x/connection-requests": "consumer",
+    # JSON API
+    "GET /api/v1/stats": "public",
+    "GET /api/v1/organizations": "public", "POST /api/v1/organizations": "admin", "GET /api/v1/organizations/{org_id}": "public",
+    "PATCH /api/v1/organizations/{org_id}": "editor", "DELETE /api/v1/organizations/{org_id}": "admin",
+    "GET /api/v1/organizations/{org_id}/focal-points": "public", "POST /api/v1/organizations/{org_id}/focal-points": "editor",
+    "GET /api/v1/databases": "public", "POST /api/v1/databases": "editor", "GET /api/v1/databases/{database_id}": "public",
+    "PATCH /api/v1/databases/{database_id}": "editor", "DELETE /api/v1/databases/{database_id}": "editor",
+    "GET /api/v1/datasets": "public", "POST /api/v1/datasets": "editor", "GET /api/v1/datasets/{dataset_id}": "public",
+    "PATCH /api/v1/datasets/{dataset_id}": "editor", "DELETE /api/v1/datasets/{dataset_id}": "editor",
+    "POST /api/v1/datasets/{dataset_id}/items": "editor", "PUT /api/v1/datasets/{dataset_id}/items/{item_id}": "editor",
+    "DELETE /api/v1/datasets/{dataset_id}/items/{item_id}": "editor", "POST /api/v1/datasets/{dataset_id}/resources": "editor",
+    "GET /api/v1/resources/{resource_id}": "public", "GET /api/v1/resources/{resource_id}/download": "public",
+    "DELETE /api/v1/resources/{resource_id}": "editor", "GET /api/v1/resources/{resource_id}/rows": "public",
+    "GET /api/v1/resources/{resource_id}/export": "public", "POST /api/v1/resources/{resource_id}/ingest": "editor",
+    "GET /api/v1/sql/tables": "public", "GET /api/v1/sql": "public", "POST /api/v1/sql": "public",
+    "GET /api/v1/services": "public", "POST /api/v1/services": "editor", "GET /api/v1/services/{service_id}": "public",
+    "PUT /api/v1/services/{service_id}": "editor", "POST /api/v1/services/{service_id}/ready": "editor",
+    "POST /api/v1/services/{service_id}/publish": "admin", "POST /api/v1/services/{service_id}/retire": "editor",
+    "GET /api/v1/services/{service_id}/openapi.json": "public", "GET /api/v1/connection-requests": "staff",
+    "POST /api/v1/connection-requests/{request_id}/decision": "editor", "GET /api/v1/services/{service_id}/grants": "staff",
+    "POST /api/v1/grants/{grant_id}/revoke": "editor",
+    "GET /api/v1/calendar/deadline": "public", "GET /api/v1/calendar/{year}": "public", "PUT /api/v1/calendar/days/{day}": "admin",
+    "DELETE /api/v1/calendar/days/{day}": "admin", "POST /api/v1/calendar/{year}/reset": "admin",
+    "GET /api/v1/me": "staff", "GET /api/v1/tokens": "staff", "POST /api/v1/tokens": "staff", "DELETE /api/v1/tokens/{token_id}": "staff",
+    "GET /api/v1/audit": "staff", "GET /api/v1/audit/{entity_type}/{entity_id}": "staff",
+    "GET /api/v1/jobs": "staff", "GET /api/v1/jobs/{job_id}": "staff",
+    "GET /api/v1/notifications": "staff", "POST /api/v1/notifications/{notification_id}/read": "staff",
+    "POST /api/v1/notifications/read-all": "staff",
+    # pages
+    "GET /": "public", "GET /login": "public", "POST /login": "public", "POST /logout": "staff",
+    "GET /tokens": "staff", "POST /tokens": "staff", "POST /tokens/{token_id}/revoke": "staff",
+    "GET /organizations": "public", "GET /organizations/new": "admin", "POST /organizations/new": "admin",
+    "GET /organizations/{org_id}": "public", "GET /organizations/{org_id}/edit": "editor", "POST /organizations/{org_id}/edit": "editor",
+    "GET /organizations/{org_id}/delete": "admin", "POST /organizations/{org_id}/delete": "admin",
+    "GET /organizations/{org_id}/focal-points/new": "editor", "POST /organizations/{org_id}/focal-points/new": "editor",
+    "GET /databases": "public", "GET /databases/new": "editor", "POST /databases/new": "editor", "GET /databases/{database_id}": "public",
+    "GET /databases/{database_id}/edit": "editor", "POST /databases/{database_id}/edit": "editor",
+    "GET /databases/{database_id}/delete": "editor", "POST /databases/{database_id}/delete": "editor",
+    "GET /datasets": "public", "GET /datasets/new": "editor", "POST /datasets/new": "editor", "GET /datasets/{dataset_id}": "public",
+    "GET /datasets/{dataset_id}/edit": "editor", "POST /datasets/{dataset_id}/edit": "editor",
+    "GET /datasets/{dataset_id}/delete": "editor", "POST /datasets/{dataset_id}/delete": "editor",
+    "POST /datasets/{dataset_id}/items": "editor", "GET /datasets/{dataset_id}/items/{item_id}/edit": "editor",
+    "POST /datasets/{dataset_id}/items/{item_id}/edit": "editor", "GET /datasets/{dataset_id}/items/{item_id}/delete": "editor",
+    "POST /datasets/{dataset_id}/items/{item_id}/delete": "editor", "POST /datasets/{dataset_id}/resources": "editor",
+    "GET /resources/{resource_id}/delete": "editor", "POST /resources/{resource_id}/delete": "editor",
+    "GET /resources/{resource_id}": "public", "POST /resources/{resource_id}/ingest": "editor",
+    "GET /resources/{resource_id}/dictionary": "public", "POST /resources/{resource_id}/dictionary": "editor",
+    "GET /resources/{resource_id}/versions/{number}/original": "public",
+    "GET /services": "public", "GET /services/new": "editor", "POST /services/new": "editor", "GET /services/{service_id}": "public",
+    "GET /services/{service_id}/edit": "editor", "POST /services/{service_id}/edit": "editor",
+    "POST /services/{service_id}/{step}": "editor",
+    "GET /consumers": "admin", "POST /consumers": "admin", "POST /consumers/{app_id}/credentials": "admin",
+    "POST /consumers/credentials/{credential_id}/revoke": "admin", "POST /consumers/{app_id}/status": "admin",
+    "GET /audit": "staff", "GET /jobs": "staff", "GET /jobs/{job_id}": "staff", "GET /jobs/{job_id}/status": "staff",
+    "GET /notifications": "staff", "POST /notifications/read-all": "staff", "POST /notifications/{notification_id}/read": "staff",
+    "GET /calendar": "public", "POST /calendar/days": "admin", "POST /calendar/days/{day}/delete": "admin",
+    "POST /calendar/{year}/reset": "admin",
+}  # fmt: skip
+PARAMS = {"code": "DV.KHONGCO", "year": "2026", "day": "2026-01-01", "number": "1", "step": "publish", "entity_type": "dataset"}
+# Who is refused each rule, by the callers the tests sign in as (an admin is refused nothing but `consumer`);
+# `application` is another agency's application with its API key: a credential of the gateway, not of a person.
+REFUSED = {
+    "public": (),
+    "staff": ("anonymous", "application"),
+    "editor": ("anonymous", "leader", "application"),
+    "admin": ("anonymous", "leader", "steward", "application"),
+    "consumer": ("anonymous", "leader"),
+    "client": ("anonymous",),
+    "operator": (),  # the test client is this machine: checked in tests/web/test_metrics.py
+}
+
+
+def _routes() -> Iterator[tuple[str, str]]:
+    def walk(routes: list[object], prefix: str) -> Iterator[tuple[APIRoute, str]]:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                yield route, prefix + route.path
+            elif (included := getattr(route, "original_router", None)) is not None:  # FastAPI's included routers
+                yield from walk(included.routes, prefix + (route.include_context.prefix or ""))  # type: ignore[attr-defined]
+
+    app = create_app(check_migrations=False)
+    for route, path in walk(list(app.router.routes), ""):
+        for method in sorted(route.methods - {"HEAD"}):
+            yield method, path
+    for route in app.router.routes:  # the documentation routes FastAPI adds itself
+        if not isinstance(route, APIRoute) and getattr(route, "methods", None) and not hasattr(route, "original_router"):
+            yield "GET", str(getattr(route, "path", ""))
+
+
+def test_every_route_has_a_written_rule() -> None:
+    found = {f"{method} {path}" for method, path in _routes()}
+    assert sorted(found - ROUTES.keys()) == [], "a route without an access rule: add it to ROUTES on purpose"
+    assert sorted(ROUTES.keys() - found) == [], "a rule for a route that no longer exists"
+    assert set(ROUTES.values()) <= REFUSED.keys()
+
+
+def _url(path: str) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: PARAMS.get(m.group(1), str(uuid.uuid4())), path)
+
+
+@pytest.fixture
+def callers(db: Session) -> dict[str, dict[str, str]]:
+    unit = f.unit(db, "Đơn vị A")
+    headers: dict[str, dict[str, str]] = {"anonymous": {}}
+    for role, unit_ in (("leader", None), ("steward", unit)):
+        _, secret = auth.create_token(db, actor=actor_for(db, f.user(db, role, unit_)), name="t")
+        headers[role] = {"Authorization": f"Bearer {secret}"}
+    admin = actor_for(db, f.user(db, "admin"))
+    app = consumers.register_app(
+        db, actor=admin, organization_id=f.unit(db, "Bộ Công an", kind=OrgKind.AGENCY).id, name="Hệ thống", description=None
+    )
+    headers["application"] = {"X-API-Key": consumers.issue_credential(db, actor=admin, app_id=app.id, kind="api_key").secret}
+    db.commit()
+    return headers
+
+
+@pytest.mark.parametrize("who", ["anonymous", "leader", "steward", "application"])
+def test_each_caller_is_refused_what_its_rule_refuses(api: TestClient, callers: dict[str, dict[str, str]], who: str) -> None:
+    checked = 0
+    for line, rule in ROUTES.items():
+        if who not in REFUSED[rule]:
+            continue
+        method, path = line.split(" ", 1)
+        response = api.request(method, _url(path), headers=callers[who], json={}, follow_redirects=False)
+        refused = response.status_code in (401, 403, 404, 405, 422) or (
+            response.status_code == 303 and response.headers["location"].startswith("/login")
+        )
+        assert refused, f"{who}: {line} answered {response.status_code}"
+        checked += 1
+    assert checked >= 15
+
+
+@pytest.fixture
+def api(engine: object) -> Iterator[TestClient]:
+    with TestClient(create_app()) as client:
+        yield client
