@@ -76,7 +76,7 @@ def sign_response(
     covered = [("@status", False)] + [(name, False) for name in RESPONSE_FIELDS if name in present]
     covered += [(name, True) for name in REQUEST_COMPONENTS]
     if not key_id.isalnum():
-        raise ValueError("a key id is letters and digits")  # written into a structured field as is
+        raise ValueError(f"key id {key_id!r}: letters and digits only")  # written into a structured field as is
     # Written by hand, not with http_sf: the names and parameters are fixed tokens, and this runs for
     # every gateway response (verification parses with http_sf, which reads exactly this form).
     inner = " ".join(f'"{name}"' + (";req" if from_request else "") for name, from_request in covered)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from ketnoi import authz
 from ketnoi.authz import Action, Kind
 from ketnoi.kit.clock import utcnow
-from ketnoi.sharing import grants, openapi, registry, requests
+from ketnoi.sharing import evidence, grants, openapi, registry, requests, usage
 from ketnoi.sharing.gateway import request_out
 from ketnoi.sharing.registry import ServiceView
 from ketnoi.sharing.schemas import FocalPointOut, ServiceIn, ServiceOut
@@ -124,3 +124,19 @@ def service_grants(db: DB, actor: CurrentActor, service_id: uuid.UUID) -> list[G
 @router.post("/grants/{grant_id}/revoke", response_model=GrantOut, summary="Thu hồi quyền khai thác (có hiệu lực từ lần gọi sau)")
 def revoke_grant(db: DB, actor: CurrentActor, grant_id: uuid.UUID, body: RevokeIn) -> GrantOut:
     return GrantOut.model_validate(grants.revoke(db, actor=actor, grant_id=grant_id, reason=body.reason), from_attributes=True)
+
+
+@router.get("/exchange-stats", summary="Lượt khai thác theo dịch vụ hoặc theo ứng dụng (nhật ký trao đổi)")
+def exchange_stats(db: DB, actor: CurrentActor, by: str = "service", period: str = "7d") -> list[dict[str, Any]]:
+    """`by=service|consumer`, `period=1d|7d|30d|365d`. Đơn vị thấy dịch vụ của mình; lãnh đạo, quản trị thấy tất cả."""
+    return [usage.as_json(row) for row in usage.usage(db, actor=actor, by=by, period=period)]
+
+
+@router.get("/exchange-log", summary="Bản ghi nhật ký trao đổi (Điều 45) của các dịch vụ được xem")
+def exchange_log(
+    db: DB, actor: CurrentActor, service: str | None = None, after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:  # fmt: skip
+    """Theo thứ tự chuỗi; `after` = `seq` cuối của trang trước."""
+    found = usage.records(db, actor=actor, service=service, after=after, limit=limit)
+    return {"items": [evidence.record_out(r) for r in found], "next_after": found[-1].seq if len(found) == limit else None}

@@ -116,14 +116,6 @@ def of_consumer(session: Session, *, consumer: str, after: int, limit: int) -> l
     return list(session.scalars(query.order_by(ExchangeRecord.seq).limit(limit)))
 
 
-def of_services(session: Session, *, services: list[str] | None, after: int, limit: int) -> list[ExchangeRecord]:
-    """The records of these services (None: all), in order, after `seq`."""
-    query = select(ExchangeRecord).where(ExchangeRecord.seq > after)
-    if services is not None:
-        query = query.where(ExchangeRecord.service.in_(services))
-    return list(session.scalars(query.order_by(ExchangeRecord.seq).limit(limit)))
-
-
 def record_out(record: ExchangeRecord) -> dict[str, Any]:
     fields = ("seq", "form", "consumer", "service", "request", "status", "row_count", "response_digest", "latency_ms", "hash", "prev_hash")
     return {name: getattr(record, name) for name in fields} | {"at": _instant(record.at) + "Z"}
