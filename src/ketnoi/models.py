@@ -8,6 +8,7 @@ from ketnoi.db import Base
 from ketnoi.jobs.models import Job
 from ketnoi.notify.models import Notification
 from ketnoi.org.models import FocalPoint, Organization
+from ketnoi.sharing.client_keys import UsedAssertion
 from ketnoi.sharing.consumers import ConsumerApp, ConsumerCredential
 from ketnoi.sharing.evidence import ChainHead, Checkpoint, ExchangeRecord
 from ketnoi.sharing.grants import Grant
@@ -41,5 +42,6 @@ __all__ = [
     "Organization",
     "Resource",
     "SharingService",
+    "UsedAssertion",
     "User",
 ]

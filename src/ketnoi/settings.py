@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         le=30,
         description="Working days a unit has to answer a connection request (Decree 47 art. 35 as amended: 2).",
     )
+    client_cert_header: str | None = Field(
+        default=None,
+        description="Header in which the TLS-terminating proxy passes the verified client certificate, URL-encoded PEM "
+        "(nginx: $ssl_client_escaped_cert); certificate-bound credentials (RFC 8705) need it. The proxy must overwrite it.",
+    )
     metrics_token: str | None = Field(
         default=None,
         description="Bearer token Prometheus sends to read /-/metrics; without one, only this machine (loopback) may read it.",

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from ketnoi.db import unit_of_work
 from ketnoi.kit.httpsig import content_digest
-from ketnoi.sharing import consumers, evidence, exchange, limiter, requests
+from ketnoi.sharing import client_keys, consumers, evidence, exchange, limiter, requests
 from ketnoi.sharing.consumers import Consumer, ConsumerRefused
 from ketnoi.sharing.requests import ConnectionRequest
 from ketnoi.web.deps import DB
@@ -55,25 +55,39 @@ def _basic(authorization: str | None) -> tuple[str, str] | None:
 
 @router.post("/oauth/token", summary="Cấp access token cho ứng dụng của cơ quan (client credentials)")
 def token(
+    request: Request,
     db: DB,
     grant_type: Annotated[str, Form(max_length=64)],
+    client_assertion_type: Annotated[str | None, Form(max_length=128)] = None,
+    client_assertion: Annotated[str | None, Form(max_length=8192)] = None,
     authorization: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
+    """`client_secret_basic` (HTTP Basic) hoặc `private_key_jwt` (client_assertion ký bằng khoá của ứng dụng)."""
     if grant_type != "client_credentials":
         return _oauth_error(400, "unsupported_grant_type", "Chỉ hỗ trợ grant_type=client_credentials.")
-    credentials = _basic(authorization)
-    if credentials is None:
-        return _oauth_error(401, "invalid_client", "Gửi client_id và client_secret bằng HTTP Basic (client_secret_basic).")
     try:
-        access_token, lifetime = consumers.token_for(db, client_id=credentials[0], client_secret=credentials[1])
+        if client_assertion is not None or client_assertion_type is not None:
+            if client_assertion_type != client_keys.ASSERTION_TYPE or not client_assertion:
+                return _oauth_error(400, "invalid_request", f"client_assertion_type phải là {client_keys.ASSERTION_TYPE}.")
+            audiences = [str(request.url.replace(query="")), consumers.ISSUER]
+            cert = client_keys.presented_certificate(request.headers)
+            issued = client_keys.token_for_assertion(db, assertion=client_assertion, audiences=audiences, client_cert=cert)
+        else:
+            credentials = _basic(authorization)
+            if credentials is None:
+                message = "Gửi client_id và client_secret bằng HTTP Basic (client_secret_basic), hoặc client_assertion (private_key_jwt)."
+                return _oauth_error(401, "invalid_client", message)
+            issued = consumers.token_for(db, client_id=credentials[0], client_secret=credentials[1])
     except ConsumerRefused as refused:
         return _oauth_error(401, "invalid_client", refused.message)
+    access_token, lifetime = issued
     return JSONResponse({"access_token": access_token, "token_type": "Bearer", "expires_in": lifetime}, headers=NO_STORE)
 
 
 def calling_consumer(request: Request, db: DB, authorization: Annotated[str | None, Header()] = None) -> Consumer:
     """The application calling the gateway; a refusal is rendered by web.errors (JSON, with its fault)."""
-    return consumers.consumer_of(db, authorization=authorization, api_key=request.headers.get("x-api-key"))
+    client_cert = client_keys.presented_certificate(request.headers)
+    return consumers.consumer_of(db, authorization=authorization, api_key=request.headers.get("x-api-key"), client_cert=client_cert)
 
 
 CallingConsumer = Annotated[Consumer, Depends(calling_consumer)]

@@ -9,14 +9,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ketnoi.authz import Actor
+from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import Invalid
-from ketnoi.sharing import consumers
+from ketnoi.sharing import client_keys, consumers
 from ketnoi.web import forms, pages
 from ketnoi.web.deps import DB, CurrentActor
 from ketnoi.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-KINDS = {"client_secret": "OAuth2 client secret (/oauth/token)", "api_key": "API key (X-API-Key)"}
+KINDS = {
+    "client_secret": "OAuth2 client secret (/oauth/token)",
+    "private_key_jwt": "OAuth2 private_key_jwt (khoá công khai của ứng dụng)",
+    "api_key": "API key (X-API-Key)",
+}
 
 
 def _page(
@@ -28,6 +33,7 @@ def _page(
         "kinds": list(KINDS.items()),
         "form": form or forms.FormState(),
         "issued": issued,
+        "now": utcnow(),
     }
     response = render(request, "sharing/consumers.html", context, status_code=form.status if form else 200)
     if issued is not None:
@@ -57,9 +63,30 @@ def register(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor
 
 @router.post("/consumers/{app_id}/credentials", response_class=HTMLResponse)
 def issue(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, app_id: uuid.UUID) -> HTMLResponse:
+    kind, certificate = str(form.get("kind") or ""), str(form.get("certificate") or "").strip() or None
+
+    def add() -> consumers.Issued:
+        if kind == consumers.CredentialKind.PRIVATE_KEY_JWT:
+            public_key = str(form.get("public_key") or "")
+            return client_keys.register_key(db, actor=actor, app_id=app_id, public_key_pem=public_key, certificate_pem=certificate)
+        issued = consumers.issue_credential(db, actor=actor, app_id=app_id, kind=kind)
+        if certificate:
+            client_keys.bind_certificate(db, actor=actor, credential=issued.credential, certificate_pem=certificate)
+        return issued
+
     # The request's transaction commits before this page is sent (web.deps), so a secret shown is a secret stored.
-    issued = consumers.issue_credential(db, actor=actor, app_id=app_id, kind=str(form.get("kind") or ""))
-    return _page(request, db, actor, issued=issued)
+    result = forms.attempt(db, form, add)
+    if isinstance(result, forms.FormState):
+        return _page(request, db, actor, result)
+    return _page(request, db, actor, issued=result)
+
+
+@router.post("/consumers/credentials/{credential_id}/rotate", response_class=HTMLResponse)
+def rotate(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, credential_id: uuid.UUID) -> HTMLResponse:
+    result = forms.attempt(db, form, lambda: consumers.rotate_credential(db, actor=actor, credential_id=credential_id))
+    if isinstance(result, forms.FormState):
+        return _page(request, db, actor, result)
+    return _page(request, db, actor, issued=result)
 
 
 @router.post("/consumers/credentials/{credential_id}/revoke")
