@@ -8,6 +8,7 @@ from ketnoi.db import Base
 from ketnoi.jobs.models import Job
 from ketnoi.notify.models import Notification
 from ketnoi.org.models import FocalPoint, Organization
+from ketnoi.sharing.agreements import Agreement
 from ketnoi.sharing.client_keys import UsedAssertion
 from ketnoi.sharing.consumers import ConsumerApp, ConsumerCredential
 from ketnoi.sharing.evidence import ChainHead, Checkpoint, ExchangeRecord
@@ -17,6 +18,7 @@ from ketnoi.sharing.requests import ConnectionRequest
 from ketnoi.workcal.models import CalendarDay, CalendarYear
 
 __all__ = [
+    "Agreement",
     "ApiToken",
     "AuditEvent",
     "BadRow",

@@ -23,7 +23,7 @@ from ketnoi.catalog.schemas import DataItemIn
 from ketnoi.datastore.ingest import ingest
 from ketnoi.identity import actor_for, system_actor
 from ketnoi.org.models import Organization, OrgKind
-from ketnoi.sharing import consumers, registry
+from ketnoi.sharing import agreements, consumers, registry
 from ketnoi.sharing.schemas import ServiceIn
 from tests import factories as f
 from tests.datastore.conftest import as_csv
@@ -134,3 +134,16 @@ def ask_connection(api: TestClient, key: dict[str, str], service: str, data_item
     response = api.post("/x/connection-requests", json=body, headers=key)
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+AGREEMENT = {key: f"Nội dung {label.lower()} đã thống nhất." for key, label in agreements.ITEMS}
+
+
+def agree(api: TestClient, gateway: World, key: dict[str, str], request_id: object, **changes: object) -> dict[str, object]:
+    """The unit proposes an art. 38 agreement for an approved request, and the application accepts it."""
+    body = {"terms": AGREEMENT, "valid_from": "2020-01-01"} | changes
+    proposed = api.post(f"/api/v1/connection-requests/{request_id}/agreements", json=body, headers=gateway.setting.headers["steward"])
+    assert proposed.status_code == 201, proposed.text
+    accepted = api.post(f"/x/agreements/{proposed.json()['id']}/accept", headers=key)
+    assert accepted.status_code == 200, accepted.text
+    return dict(accepted.json())

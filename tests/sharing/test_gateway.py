@@ -11,7 +11,7 @@ from ketnoi.kit.clock import utcnow
 from ketnoi.sharing import evidence
 from ketnoi.sharing.evidence import ExchangeRecord
 from ketnoi.sharing.grants import Grant
-from tests.sharing.conftest import ITEMS, ROWS, World, ask_connection
+from tests.sharing.conftest import ITEMS, ROWS, World, agree, ask_connection
 
 
 def _records(api: TestClient, key: dict[str, str], service: str, **params: str) -> dict[str, object]:
@@ -52,6 +52,7 @@ def test_a_decided_grant_discloses_what_it_says_and_its_row_filters_cannot_be_li
     decision = {"approve": True, "personal_items": ["chu_nhiem"], "row_filters": [["tinh_thanh", "Hà Nội"]]}
     decided = api.post(f"/api/v1/connection-requests/{asked['id']}/decision", json=decision, headers=gateway.setting.headers["steward"])
     assert decided.status_code == 200, decided.text
+    agree(api, gateway, gateway.key, asked["id"])
     body = _records(api, gateway.key, "DV.DACTHU")
     assert body["masked"] == []
     assert [(r["ma_nhiem_vu"], r["chu_nhiem"]) for r in body["items"]] == [("NV-01", "Nguyễn Văn An"), ("NV-03", "Lê Văn Cường")]  # type: ignore[attr-defined]
@@ -81,6 +82,7 @@ def test_rate_and_quota_of_a_grant(api: TestClient, gateway: World, db: Session)
     asked = ask_connection(api, gateway.key, "DV.DACTHU", ["ma_nhiem_vu"])
     decision = {"approve": True, "rate_per_minute": 2}
     api.post(f"/api/v1/connection-requests/{asked['id']}/decision", json=decision, headers=gateway.setting.headers["steward"])
+    agree(api, gateway, gateway.key, asked["id"])
     statuses = [api.get("/x/DV.DACTHU/records", headers=gateway.key).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
     limited = api.get("/x/DV.DACTHU/records", headers=gateway.key)
@@ -91,6 +93,7 @@ def test_rate_and_quota_of_a_grant(api: TestClient, gateway: World, db: Session)
         json={"approve": True, "quota_per_day": 1},
         headers=gateway.setting.headers["steward"],
     )
+    agree(api, gateway, gateway.other_key, asked["id"])
     assert api.get("/x/DV.DACTHU/records", headers=gateway.other_key).status_code == 200
     over = api.get("/x/DV.DACTHU/records", headers=gateway.other_key)
     assert over.status_code == 429 and over.json()["error"]["type"] == "quota_exceeded"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from ketnoi import authz
 from ketnoi.authz import Action, Kind
 from ketnoi.kit.clock import utcnow
-from ketnoi.sharing import evidence, grants, openapi, registry, requests, usage
+from ketnoi.sharing import agreements, evidence, grants, openapi, registry, requests, usage
 from ketnoi.sharing.gateway import request_out
 from ketnoi.sharing.registry import ServiceView
 from ketnoi.sharing.schemas import FocalPointOut, ServiceIn, ServiceOut
@@ -140,3 +140,23 @@ def exchange_log(
     """Theo thứ tự chuỗi; `after` = `seq` cuối của trang trước."""
     found = usage.records(db, actor=actor, service=service, after=after, limit=limit)
     return {"items": [evidence.record_out(r) for r in found], "next_after": found[-1].seq if len(found) == limit else None}
+
+
+class AgreementIn(BaseModel):
+    terms: dict[str, str] = Field(description="Các nội dung của Điều 38: " + ", ".join(key for key, _ in agreements.ITEMS))
+    valid_from: date
+    valid_until: date | None = None
+
+
+@router.post("/connection-requests/{request_id}/agreements", status_code=201, summary="Đề xuất thỏa thuận (Điều 38), phiên bản mới")
+def propose_agreement(db: DB, actor: CurrentActor, request_id: uuid.UUID, body: AgreementIn) -> dict[str, object]:
+    """Đơn vị chủ quản dịch vụ đề xuất (và qua đó chấp thuận) phiên bản mới; có hiệu lực khi bên khai thác chấp thuận."""
+    made = agreements.propose(db, actor=actor, request_id=request_id, terms=body.terms, valid_from=body.valid_from,
+                              valid_until=body.valid_until)  # fmt: skip
+    return agreements.out(made)
+
+
+@router.get("/connection-requests/{request_id}/agreements", summary="Các phiên bản thỏa thuận của một yêu cầu kết nối")
+def request_agreements(db: DB, actor: CurrentActor, request_id: uuid.UUID) -> list[dict[str, object]]:
+    authz.require(actor, Action.VIEW, Kind.SERVICE)
+    return [agreements.out(a) for a in agreements.of_request(db, request_id=request_id)]

@@ -30,8 +30,10 @@ from ketnoi.catalog.models import Dataset, Resource
 from ketnoi.datastore import access, query
 from ketnoi.datastore.infer import Field, field_of
 from ketnoi.datastore.models import DatastoreVersion, VersionStatus
+from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import BadRequest, Conflict, DomainError, Forbidden, NotFound
-from ketnoi.sharing import grants
+from ketnoi.sharing import agreements, grants
+from ketnoi.sharing.agreements import Agreement
 from ketnoi.sharing.consumers import Consumer
 from ketnoi.sharing.grants import Grant, GrantStatus
 from ketnoi.sharing.models import ServiceStatus, SharingService
@@ -43,6 +45,10 @@ RESERVED = query.RESERVED | frozenset(MODES)
 
 class NoGrant(Forbidden):
     type = "access_denied"
+
+
+class AgreementRequired(NoGrant):
+    type = "agreement_required"
 
 
 class ProviderFault(DomainError):
@@ -75,6 +81,11 @@ def granted(session: Session, consumer: Consumer, code: str) -> tuple[SharingSer
     service, grant = found
     if grant is None:
         raise NoGrant(f"Ứng dụng chưa được cấp quyền khai thác dịch vụ {code}: hãy gửi yêu cầu kết nối (/x/connection-requests).")
+    if grant.agreement_required:
+        agreement = session.get(Agreement, grant.agreement_id) if grant.agreement_id else None
+        if agreement is None or not agreements.in_force_on(agreement, utcnow().astimezone(VN).date()):
+            message = f"Dịch vụ {code} chia sẻ theo yêu cầu riêng: chưa có thỏa thuận (Điều 38) còn hiệu lực, hai bên đã chấp thuận."
+            raise AgreementRequired(message)
     return service, grant
 
 

@@ -16,6 +16,7 @@ import base64
 import binascii
 import json
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import unquote_plus
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from ketnoi.db import unit_of_work
 from ketnoi.kit.httpsig import content_digest
-from ketnoi.sharing import client_keys, consumers, evidence, exchange, limiter, requests
+from ketnoi.sharing import agreements, client_keys, consumers, evidence, exchange, limiter, requests
 from ketnoi.sharing.consumers import Consumer, ConsumerRefused
 from ketnoi.sharing.requests import ConnectionRequest
 from ketnoi.web.deps import DB
@@ -205,3 +206,13 @@ def submit_request(db: DB, consumer: CallingConsumer, body: ConnectionRequestIn)
 @router.get("/x/connection-requests", summary="Các yêu cầu kết nối của ứng dụng đang gọi")
 def my_requests(db: DB, consumer: CallingConsumer) -> JSONResponse:
     return JSONResponse({"items": [request_out(r) for r in requests.of_consumer(db, consumer=consumer)]})
+
+
+@router.get("/x/agreements", summary="Các thỏa thuận (Điều 38) của ứng dụng đang gọi")
+def my_agreements(db: DB, consumer: CallingConsumer) -> JSONResponse:
+    return JSONResponse({"items": [agreements.out(a) for a in agreements.of_consumer(db, consumer=consumer)]})
+
+
+@router.post("/x/agreements/{agreement_id}/accept", summary="Chấp thuận một phiên bản thỏa thuận (bên khai thác)")
+def accept_agreement(db: DB, consumer: CallingConsumer, agreement_id: uuid.UUID) -> JSONResponse:
+    return JSONResponse(agreements.out(agreements.accept(db, consumer=consumer, agreement_id=agreement_id)))

@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ketnoi import authz
@@ -46,6 +46,8 @@ class Grant(IdMixin, Base):
     personal_items: Mapped[list[str]] = mapped_column(JSON, default=list)  # personal items disclosed, not masked
     operations: Mapped[list[str]] = mapped_column(JSON)
     row_filters: Mapped[list[list[str]]] = mapped_column(JSON, default=list)  # [[param, value]] as the data API reads them
+    agreement_required: Mapped[bool] = mapped_column(Boolean, default=False)  # specific request: no data before an art. 38 agreement
+    agreement_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sharing_agreements.id", ondelete="SET NULL"))  # in force
     rate_per_minute: Mapped[int | None] = mapped_column(Integer)  # None: the service's own limit
     quota_per_day: Mapped[int | None] = mapped_column(Integer)  # requests per day (Vietnam's day); None: no quota
     status: Mapped[str] = mapped_column(String(16), default=GrantStatus.ACTIVE)
@@ -79,6 +81,7 @@ def create(
     row_filters: list[list[str]] | None = None,
     rate_per_minute: int | None = None,
     quota_per_day: int | None = None,
+    agreement_required: bool = False,
 ) -> Grant:
     """The grant an approval gives; it replaces the application's earlier grant on the service."""
     unknown = [name for name in data_items if name not in service.data_items]
@@ -106,6 +109,7 @@ def create(
         row_filters=filters,
         rate_per_minute=rate_per_minute,
         quota_per_day=quota_per_day,
+        agreement_required=agreement_required,
         granted_at=utcnow(),
         granted_by=granted_by,
     )

@@ -158,6 +158,7 @@ def decide(
             row_filters=terms.row_filters,
             rate_per_minute=terms.rate_per_minute,
             quota_per_day=terms.quota_per_day,
+            agreement_required=service.sharing_form not in BY_POLICY,  # art. 38: no data before the agreement
         )
     _record(session, actor, request, {"status": [RequestStatus.SUBMITTED, request.status], "reason": [None, reason]})
     return request
