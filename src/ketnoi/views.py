@@ -14,6 +14,7 @@ from ketnoi.notify.views import router as notify_router
 from ketnoi.org.views import router as org_router
 from ketnoi.sharing.views import router as services_router
 from ketnoi.sharing.views_consumers import router as consumers_router
+from ketnoi.sharing.views_requests import router as requests_router
 from ketnoi.sharing.views_usage import router as usage_router
 from ketnoi.web.views_home import router as home_router
 from ketnoi.workcal.views import router as calendar_router
@@ -26,6 +27,7 @@ DOMAIN_ROUTERS = (
     database_router,
     dataset_router,
     datastore_router,
+    requests_router,
     services_router,
     consumers_router,
     usage_router,

@@ -136,7 +136,7 @@ def ask_connection(api: TestClient, key: dict[str, str], service: str, data_item
     return dict(response.json())
 
 
-AGREEMENT = {key: f"Nội dung {label.lower()} đã thống nhất." for key, label in agreements.ITEMS}
+AGREEMENT = {key: f"Nội dung {label.lower()} đã thống nhất." for key, label in agreements.ITEMS.items()}
 
 
 def agree(api: TestClient, gateway: World, key: dict[str, str], request_id: object, **changes: object) -> dict[str, object]:

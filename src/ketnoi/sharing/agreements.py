@@ -29,21 +29,21 @@ from ketnoi.sharing.grants import Grant, GrantStatus
 from ketnoi.sharing.models import SharingService
 from ketnoi.sharing.requests import ConnectionRequest, RequestStatus
 
-# The art. 38 items, in the article's order: (key, label). Every one is written, "Không" where none applies.
-ITEMS = (
-    ("parties", "Các bên tham gia thỏa thuận"),
-    ("data", "Dữ liệu được chia sẻ"),
-    ("place_of_use", "Nơi sử dụng dữ liệu"),
-    ("duration", "Thời hạn chia sẻ"),
-    ("method", "Phương thức chia sẻ"),
-    ("processing", "Xử lý dữ liệu sau khi nhận"),
-    ("conditions", "Điều kiện chia sẻ"),
-    ("protection", "Cam kết bảo vệ dữ liệu"),
-    ("security", "Biện pháp bảo đảm an toàn, an ninh"),
-    ("retention", "Thời gian lưu giữ"),
-    ("deletion", "Xoá, huỷ dữ liệu"),
-    ("other", "Nội dung khác"),
-)
+# The art. 38 items, in the article's order: key -> label. Every one is written, "Không" where none applies.
+ITEMS = {
+    "parties": "Các bên tham gia thỏa thuận",
+    "data": "Dữ liệu được chia sẻ",
+    "place_of_use": "Nơi sử dụng dữ liệu",
+    "duration": "Thời hạn chia sẻ",
+    "method": "Phương thức chia sẻ",
+    "processing": "Xử lý dữ liệu sau khi nhận",
+    "conditions": "Điều kiện chia sẻ",
+    "protection": "Cam kết bảo vệ dữ liệu",
+    "security": "Biện pháp bảo đảm an toàn, an ninh",
+    "retention": "Thời gian lưu giữ",
+    "deletion": "Xoá, huỷ dữ liệu",
+    "other": "Nội dung khác",
+}
 MAX_ITEM = 10_000
 
 
@@ -81,7 +81,7 @@ def propose(
     authz.require(actor, Action.UPDATE, Kind.SERVICE, owner_unit_id=service.owner_unit_id)
     if request.status != RequestStatus.APPROVED:
         raise Conflict("Chỉ lập thỏa thuận cho yêu cầu kết nối đã được chấp thuận.", fields={"status": request.status})
-    written = {key: nfc(str(terms.get(key) or "")).strip() for key, _ in ITEMS}
+    written = {key: nfc(str(terms.get(key) or "")).strip() for key in ITEMS}
     missing = {key: "Bắt buộc (ghi «Không» nếu không có)." for key, value in written.items() if not value}
     too_long = {key: f"Tối đa {MAX_ITEM:,} ký tự.".replace(",", ".") for key, value in written.items() if len(value) > MAX_ITEM}
     if missing or too_long:
@@ -150,7 +150,7 @@ def out(agreement: Agreement) -> dict[str, object]:
         "request_id": str(agreement.request_id),
         "version": agreement.version,
         "status": agreement.status,
-        "terms": [{"key": key, "label": label, "text": agreement.terms.get(key, "")} for key, label in ITEMS],
+        "terms": [{"key": key, "label": label, "text": agreement.terms.get(key, "")} for key, label in ITEMS.items()],
         "valid_from": agreement.valid_from.isoformat(),
         "valid_until": agreement.valid_until.isoformat() if agreement.valid_until else None,
         "provider_accepted": {"at": agreement.provider_accepted_at.isoformat(), "by": agreement.provider_accepted_by},

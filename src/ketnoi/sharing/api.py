@@ -143,7 +143,7 @@ def exchange_log(
 
 
 class AgreementIn(BaseModel):
-    terms: dict[str, str] = Field(description="Các nội dung của Điều 38: " + ", ".join(key for key, _ in agreements.ITEMS))
+    terms: dict[str, str] = Field(description="Các nội dung của Điều 38: " + ", ".join(agreements.ITEMS))
     valid_from: date
     valid_until: date | None = None
 

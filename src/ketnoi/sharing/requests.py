@@ -23,17 +23,18 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from ketnoi import authz
 from ketnoi.audit import service as audit
 from ketnoi.auth.models import User
-from ketnoi.authz import Action, Actor, Kind
+from ketnoi.authz import Action, Actor, Kind, Role
 from ketnoi.catalog.models import SharingForm
 from ketnoi.db import Base, IdMixin
 from ketnoi.identity import system_actor
 from ketnoi.kit.clock import utcnow
-from ketnoi.kit.errors import Invalid, NotFound
+from ketnoi.kit.errors import Forbidden, Invalid, NotFound
 from ketnoi.kit.vn import nfc
 from ketnoi.notify.service import notify
+from ketnoi.org.models import Organization
 from ketnoi.settings import get_settings
 from ketnoi.sharing import grants
-from ketnoi.sharing.consumers import Consumer
+from ketnoi.sharing.consumers import Consumer, ConsumerApp
 from ketnoi.sharing.models import ServiceStatus, SharingService
 from ketnoi.workcal.service import WorkingDays, last_day
 
@@ -174,6 +175,43 @@ def pending(session: Session, *, actor: Actor, overdue_at: datetime | None = Non
     if overdue_at is not None:
         query = query.where(ConnectionRequest.due_at < overdue_at)
     return list(session.scalars(query.order_by(ConnectionRequest.due_at, ConnectionRequest.id)))
+
+
+def can_watch(actor: Actor, service: SharingService) -> bool:
+    """The requests for a service are its unit's business (and the platform's and leaders'), not the public's."""
+    return actor.role in (Role.ADMIN, Role.LEADER) or authz.allowed(actor, Action.UPDATE, Kind.SERVICE, owner_unit_id=service.owner_unit_id)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A request with its application and agency, as the service's unit reads it."""
+
+    request: ConnectionRequest
+    app: ConsumerApp
+    agency: Organization
+
+
+def of_service(session: Session, *, actor: Actor, service: SharingService, request_id: uuid.UUID | None = None) -> list[Connection]:
+    """The requests for a service (or the one `request_id`), those awaiting an answer first (the oldest limit first)."""
+    if not can_watch(actor, service):
+        raise Forbidden("Chỉ đơn vị chủ quản dịch vụ xem được các yêu cầu kết nối.")
+    query = (
+        select(ConnectionRequest, ConsumerApp, Organization)
+        .join(ConsumerApp, ConsumerApp.id == ConnectionRequest.app_id)
+        .join(Organization, Organization.id == ConsumerApp.organization_id)
+        .where(ConnectionRequest.service_id == service.id)
+        .order_by((ConnectionRequest.status != RequestStatus.SUBMITTED), ConnectionRequest.due_at, ConnectionRequest.id)
+    )
+    if request_id is not None:
+        query = query.where(ConnectionRequest.id == request_id)
+    return [Connection(*row) for row in session.execute(query).tuples()]
+
+
+def connection(session: Session, *, actor: Actor, service: SharingService, request_id: uuid.UUID) -> Connection:
+    found = of_service(session, actor=actor, service=service, request_id=request_id)
+    if not found:
+        raise NotFound("Không tìm thấy yêu cầu kết nối.")
+    return found[0]
 
 
 def of_consumer(session: Session, *, consumer: Consumer) -> list[ConnectionRequest]:

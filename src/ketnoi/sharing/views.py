@@ -11,8 +11,9 @@ from ketnoi import authz
 from ketnoi.authz import Action, Actor, Kind
 from ketnoi.catalog import codelists
 from ketnoi.catalog.models import SharingForm
+from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import Forbidden
-from ketnoi.sharing import registry
+from ketnoi.sharing import registry, requests
 from ketnoi.sharing.models import ServiceMethod, ServiceStatus
 from ketnoi.sharing.schemas import ServiceIn
 from ketnoi.web import forms, pages
@@ -88,6 +89,8 @@ def service_detail(request: Request, db: DB, actor: CurrentActor, service_id: uu
         "view": view,
         "can_edit": view.service.status != ServiceStatus.RETIRED and authz.allowed(actor, Action.UPDATE, Kind.SERVICE, owner_unit_id=owner),
         "can_publish": authz.allowed(actor, Action.UPDATE, Kind.SERVICE),
+        "connections": requests.of_service(db, actor=actor, service=view.service) if requests.can_watch(actor, view.service) else None,
+        "now": utcnow(),
         **_labels(),
     }
     return render(request, "sharing/detail.html", context)
