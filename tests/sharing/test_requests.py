@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -98,3 +98,28 @@ def test_overdue_requests_are_listed_and_bad_requests_refused(
     assert api.post("/x/connection-requests", json={"service": "DV.DACTHU"}).status_code in (401, 422)
     no_key = _ask(api, {"key": {}}, "DV.DACTHU")
     assert no_key.status_code == 401 and no_key.json()["error"]["fault"] == "caller"
+
+
+def test_an_overdue_request_is_told_once_to_its_unit_and_the_administrators(
+    api: TestClient, world: dict[str, Any], db: Session, setting: Setting
+) -> None:
+    from ketnoi.jobs import queue
+    from ketnoi.sharing import requests as connection_requests
+
+    asked = _ask(api, world, "DV.DACTHU").json()
+    made = db.get(ConnectionRequest, uuid.UUID(asked["id"]))
+    assert made is not None
+    db.query(Notification).delete()
+    db.commit()
+    assert connection_requests.remind_overdue(db, now=made.due_at - timedelta(minutes=1)) == 0  # still in time
+    assert connection_requests.remind_overdue(db, now=made.due_at + timedelta(minutes=1)) == 1
+    assert connection_requests.remind_overdue(db, now=made.due_at + timedelta(days=1)) == 0  # told once
+    db.commit()
+    told = db.scalars(select(Notification)).all()
+    assert {n.subject for n in told} == {"Quá hạn trả lời yêu cầu kết nối dịch vụ DV.DACTHU"}
+    assert len(told) == 2  # the unit's steward and the administrator
+    assert told[0].link == f"/services/{made.service_id}/requests/{made.id}"
+    assert "ketnoi.sharing.requests:remind_overdue" in queue.PERIODIC
+    due = queue.get_huey().read_periodic(datetime(2026, 11, 27, 8, 15))  # the worker's schedule: every 15 minutes
+    assert [task.name for task in due] == ["ketnoi.periodic"]
+    assert queue.get_huey().read_periodic(datetime(2026, 11, 27, 8, 16)) == []

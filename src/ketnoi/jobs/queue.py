@@ -24,7 +24,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -99,10 +99,29 @@ def enqueue(session: Session, *, kind: str, params: Mapping[str, Any], actor: Ac
     return row
 
 
+# Periodic work a worker runs every PERIODIC_MINUTES: "module:function", each called with a session
+# in its own transaction (its failure is logged and does not stop the others).
+PERIODIC: tuple[str, ...] = ("ketnoi.sharing.requests:remind_overdue",)
+PERIODIC_MINUTES = 15
+
+
+def run_periodic() -> None:
+    for path in PERIODIC:
+        module, _, name = path.partition(":")
+        try:
+            with db.unit_of_work() as session:
+                getattr(importlib.import_module(module), name)(session)
+        except Exception:
+            log.exception("periodic work %s failed", path)
+
+
 @lru_cache
 def _runner() -> Any:
-    """The Huey task that runs any job by id, registered on the queue configured by settings."""
-    return make_huey(get_settings()).task(name=RUN_TASK)(run_job)
+    """The Huey task that runs any job by id, registered on the queue configured by settings
+    (with the periodic work, which Huey's consumer runs on its schedule)."""
+    huey = make_huey(get_settings())
+    huey.periodic_task(crontab(minute=f"*/{PERIODIC_MINUTES}"), name="ketnoi.periodic")(run_periodic)
+    return huey.task(name=RUN_TASK)(run_job)
 
 
 def get_huey() -> Huey:

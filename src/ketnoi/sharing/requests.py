@@ -36,7 +36,7 @@ from ketnoi.settings import get_settings
 from ketnoi.sharing import grants
 from ketnoi.sharing.consumers import Consumer, ConsumerApp
 from ketnoi.sharing.models import ServiceStatus, SharingService
-from ketnoi.workcal.service import WorkingDays, last_day
+from ketnoi.workcal.service import VN, WorkingDays, last_day
 
 LEGAL_BASIS = "Nghị định 47/2020/NĐ-CP, Điều 35 (sửa đổi bởi Nghị định 194/2025/NĐ-CP): trả lời trong 02 ngày làm việc."
 FREQUENCIES = ("realtime", "daily", "weekly", "monthly", "on_demand")
@@ -64,6 +64,7 @@ class ConnectionRequest(IdMixin, Base):
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(255))  # a person's name, or "chính sách chia sẻ mặc định"
     reason: Mapped[str | None] = mapped_column(Text)  # of a refusal (required), or of an approval by policy
+    reminded_at: Mapped[datetime | None]  # when its unit was told it is overdue (once)
 
 
 def submit(
@@ -175,6 +176,34 @@ def pending(session: Session, *, actor: Actor, overdue_at: datetime | None = Non
     if overdue_at is not None:
         query = query.where(ConnectionRequest.due_at < overdue_at)
     return list(session.scalars(query.order_by(ConnectionRequest.due_at, ConnectionRequest.id)))
+
+
+def remind_overdue(session: Session, now: datetime | None = None) -> int:
+    """Tell the unit's stewards and the administrators, once, of each request past its time limit
+    (run every 15 minutes by a worker: jobs.queue.PERIODIC); how many were told of."""
+    now = now or utcnow()
+    overdue = (
+        select(ConnectionRequest, SharingService)
+        .join(SharingService)
+        .where(ConnectionRequest.status == RequestStatus.SUBMITTED, ConnectionRequest.due_at < now, ConnectionRequest.reminded_at.is_(None))
+    )
+    told = 0
+    for request, service in session.execute(overdue).tuples():
+        people = select(User.id).where(
+            User.is_active.is_(True), (User.role == "admin") | ((User.role == "steward") & (User.unit_id == service.owner_unit_id))
+        )
+        notify(
+            session,
+            actor=system_actor(),
+            user_ids=list(session.scalars(people)),
+            subject=f"Quá hạn trả lời yêu cầu kết nối dịch vụ {service.code}",
+            body=f"Yêu cầu kết nối gửi ngày {request.submitted_at.astimezone(VN):%d/%m/%Y} đã quá thời hạn trả lời "
+            f"(hết ngày {last_day(request.due_at):%d/%m/%Y}). {LEGAL_BASIS}",
+            link=f"/services/{service.id}/requests/{request.id}",
+        )
+        request.reminded_at = now
+        told += 1
+    return told
 
 
 def can_watch(actor: Actor, service: SharingService) -> bool:
