@@ -14,6 +14,7 @@ from ketnoi.sharing.consumers import ConsumerApp, ConsumerCredential
 from ketnoi.sharing.evidence import ChainHead, Checkpoint, ExchangeRecord
 from ketnoi.sharing.grants import Grant
 from ketnoi.sharing.models import SharingService
+from ketnoi.sharing.notices import Notice
 from ketnoi.sharing.requests import ConnectionRequest
 from ketnoi.workcal.models import CalendarDay, CalendarYear
 
@@ -40,6 +41,7 @@ __all__ = [
     "Grant",
     "Job",
     "LoginSession",
+    "Notice",
     "Notification",
     "Organization",
     "Resource",

@@ -39,7 +39,7 @@ ROUTES: dict[str, str] = {
     # the gateway
     "POST /oauth/token": "client", "GET /x/{code}/records": "consumer", "GET /x/log": "consumer", "GET /x/whoami": "consumer",
     "POST /x/connection-requests": "consumer", "GET /x/connection-requests": "consumer",
-    "GET /x/agreements": "consumer", "POST /x/agreements/{agreement_id}/accept": "consumer",
+    "GET /x/agreements": "consumer", "GET /x/notices": "consumer", "POST /x/agreements/{agreement_id}/accept": "consumer",
     # JSON API
     "GET /api/v1/stats": "public",
     "GET /api/v1/organizations": "public", "POST /api/v1/organizations": "admin", "GET /api/v1/organizations/{org_id}": "public",
@@ -62,7 +62,8 @@ ROUTES: dict[str, str] = {
     "POST /api/v1/connection-requests/{request_id}/decision": "editor", "GET /api/v1/services/{service_id}/grants": "staff",
     "POST /api/v1/grants/{grant_id}/revoke": "editor", "POST /api/v1/connection-requests/{request_id}/agreements": "editor",
     "GET /api/v1/connection-requests/{request_id}/agreements": "staff", "GET /api/v1/exchange-stats": "staff",
-    "GET /api/v1/exchange-log": "staff",
+    "GET /api/v1/exchange-log": "staff", "POST /api/v1/services/{service_id}/notices": "editor",
+    "GET /api/v1/services/{service_id}/notices": "public", "POST /api/v1/consumers/{app_id}/suspend": "admin",
     "GET /api/v1/calendar/deadline": "public", "GET /api/v1/calendar/{year}": "public", "PUT /api/v1/calendar/days/{day}": "admin",
     "DELETE /api/v1/calendar/days/{day}": "admin", "POST /api/v1/calendar/{year}/reset": "admin",
     "GET /api/v1/me": "staff", "GET /api/v1/tokens": "staff", "POST /api/v1/tokens": "staff", "DELETE /api/v1/tokens/{token_id}": "staff",

@@ -160,3 +160,10 @@ def test_the_administrator_manages_consumers_on_their_page(api: TestClient, sett
     assert token.status_code == 200
     assert post(api, f"/consumers/credentials/{credential.id}/revoke").status_code == 303
     assert "Đã thu hồi" in api.get("/consumers").text
+    no_reason = post(api, f"/consumers/{app.id}/status", {"status": "suspended"})
+    assert no_reason.status_code == 422 and "Hãy nêu nội dung, lý do" in no_reason.text
+    assert (
+        post(api, f"/consumers/{app.id}/status", {"status": "suspended", "reason": "Vi phạm quy chế khai thác dữ liệu."}).status_code == 303
+    )
+    assert "Tạm dừng" in api.get("/consumers").text
+    assert post(api, f"/consumers/{app.id}/status", {"status": "active"}).status_code == 303

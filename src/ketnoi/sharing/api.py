@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from ketnoi import authz
 from ketnoi.authz import Action, Kind
 from ketnoi.kit.clock import utcnow
-from ketnoi.sharing import agreements, evidence, grants, openapi, registry, requests, usage
+from ketnoi.sharing import agreements, evidence, grants, notices, openapi, registry, requests, usage
 from ketnoi.sharing.gateway import request_out
 from ketnoi.sharing.registry import ServiceView
 from ketnoi.sharing.schemas import FocalPointOut, ServiceIn, ServiceOut
@@ -160,3 +160,32 @@ def propose_agreement(db: DB, actor: CurrentActor, request_id: uuid.UUID, body: 
 def request_agreements(db: DB, actor: CurrentActor, request_id: uuid.UUID) -> list[dict[str, object]]:
     authz.require(actor, Action.VIEW, Kind.SERVICE)
     return [agreements.out(a) for a in agreements.of_request(db, request_id=request_id)]
+
+
+class NoticeIn(BaseModel):
+    kind: str = Field(description="maintenance | termination")
+    starts_at: datetime = Field(description="Ít nhất 7 ngày làm việc sau lúc thông báo")
+    ends_at: datetime | None = Field(default=None, description="Bắt buộc với maintenance")
+    message: str = Field(max_length=5000)
+
+
+@router.post("/services/{service_id}/notices", status_code=201, summary="Báo trước bảo trì hoặc ngừng dịch vụ (≥ 7 ngày làm việc)")
+def announce(db: DB, actor: CurrentActor, service_id: uuid.UUID, body: NoticeIn) -> dict[str, object]:
+    made = notices.announce(db, actor=actor, service_id=service_id, kind=body.kind, starts_at=body.starts_at, ends_at=body.ends_at,
+                            message=body.message)  # fmt: skip
+    return notices.out(made)
+
+
+@router.get("/services/{service_id}/notices", summary="Các thông báo của một dịch vụ")
+def service_notices(db: DB, actor: CurrentActor, service_id: uuid.UUID) -> list[dict[str, object]]:
+    service = registry.get_service(db, actor=actor, service_id=service_id).service
+    return [notices.out(n) for n in notices.of_service(db, service=service)]
+
+
+class SuspendIn(BaseModel):
+    reason: str = Field(max_length=5000)
+
+
+@router.post("/consumers/{app_id}/suspend", summary="Tạm dừng một ứng dụng vi phạm (thông báo ngay cho ứng dụng)")
+def suspend(db: DB, actor: CurrentActor, app_id: uuid.UUID, body: SuspendIn) -> dict[str, object]:
+    return notices.out(notices.suspend(db, actor=actor, app_id=app_id, reason=body.reason))

@@ -227,11 +227,16 @@ def access_token(consumer: Consumer, now: datetime) -> tuple[str, int]:
     return token, int(TOKEN_LIFETIME.total_seconds())
 
 
-def consumer_of(session: Session, *, authorization: str | None, api_key: str | None, client_cert: str | None = None) -> Consumer:
+def consumer_of(
+    session: Session, *, authorization: str | None, api_key: str | None, client_cert: str | None = None, suspended_too: bool = False
+) -> Consumer:
     """The consumer calling: a node-signed bearer token, or an API key, and the client certificate
-    its credential is bound to, if it is (`client_cert`: its x5t#S256); refused with the reason."""
+    its credential is bound to, if it is (`client_cert`: its x5t#S256); refused with the reason.
+    `suspended_too`: a suspended application is let in (to read why, /x/notices)."""
     if api_key:
-        return _bound(_active(session, client_id=None, secret=api_key, kind=CredentialKind.API_KEY), client_cert)
+        return _bound(
+            _active(session, client_id=None, secret=api_key, kind=CredentialKind.API_KEY, suspended_too=suspended_too), client_cert
+        )
     if not authorization or not authorization.lower().startswith("bearer "):
         raise ConsumerRefused("Thiếu thông tin xác thực: gửi Authorization: Bearer <access token> hoặc X-API-Key.")
     token = authorization[7:].strip()
@@ -250,7 +255,7 @@ def consumer_of(session: Session, *, authorization: str | None, api_key: str | N
     except jwt.PyJWTError:
         raise ConsumerRefused("Token không hợp lệ (chữ ký hoặc nội dung sai).") from None
     found = session.execute(credential_with_app().where(ConsumerCredential.client_id == str(claims["sub"]))).first()
-    consumer = usable(*found) if found else usable(None, None)
+    consumer = usable(*found, suspended_too=suspended_too) if found else usable(None, None)
     bound_to = claims.get("cnf", {}).get("x5t#S256") if isinstance(claims.get("cnf"), dict) else None
     if bound_to != consumer.credential.cert_thumbprint:
         raise ConsumerRefused("Token không gắn với chứng thư của thông tin xác thực này: xin token mới.")
@@ -270,7 +275,7 @@ def credential_with_app() -> Select[tuple[ConsumerCredential, ConsumerApp]]:
     return select(ConsumerCredential, ConsumerApp).join(ConsumerApp, ConsumerApp.id == ConsumerCredential.app_id)
 
 
-def _active(session: Session, *, client_id: str | None, secret: str, kind: str) -> Consumer:
+def _active(session: Session, *, client_id: str | None, secret: str, kind: str, suspended_too: bool = False) -> Consumer:
     found = session.execute(credential_with_app().where(ConsumerCredential.secret_digest == _digest(secret))).first()
     credential = found[0] if found else None
     if (
@@ -280,12 +285,12 @@ def _active(session: Session, *, client_id: str | None, secret: str, kind: str) 
         or (client_id is not None and not hmac.compare_digest(credential.client_id, client_id))
     ):
         raise ConsumerRefused("Thông tin xác thực không đúng.")
-    return usable(credential, found[1])
+    return usable(credential, found[1], suspended_too=suspended_too)
 
 
-def usable(credential: ConsumerCredential | None, app: ConsumerApp | None) -> Consumer:
+def usable(credential: ConsumerCredential | None, app: ConsumerApp | None, *, suspended_too: bool = False) -> Consumer:
     if credential is None or (credential.revoked_at is not None and credential.revoked_at <= utcnow()):
         raise ConsumerRefused("Thông tin xác thực đã bị thu hồi.")
-    if app is None or app.status != AppStatus.ACTIVE:
+    if app is None or (app.status != AppStatus.ACTIVE and not suspended_too):
         raise ConsumerSuspended("Ứng dụng đang bị tạm dừng khai thác dữ liệu.")
     return Consumer(app, credential)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, literal, select, union_all
+from sqlalchemy import Select, and_, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from ketnoi.catalog.models import Dataset, Resource
@@ -37,6 +37,7 @@ from ketnoi.sharing.agreements import Agreement
 from ketnoi.sharing.consumers import Consumer
 from ketnoi.sharing.grants import Grant, GrantStatus
 from ketnoi.sharing.models import ServiceStatus, SharingService
+from ketnoi.sharing.notices import Notice, NoticeKind
 from ketnoi.workcal.service import VN
 
 MODES = {"changed_since": "changes", "as_of": "as_of"}
@@ -49,6 +50,18 @@ class NoGrant(Forbidden):
 
 class AgreementRequired(NoGrant):
     type = "agreement_required"
+
+
+class Maintenance(DomainError):
+    status = 503
+    type = "maintenance"
+    fault = "provider"
+
+
+class ServiceEnded(DomainError):
+    status = 410
+    type = "service_terminated"
+    fault = "provider"
 
 
 class ProviderFault(DomainError):
@@ -68,22 +81,36 @@ class Reading:
 
 def granted(session: Session, consumer: Consumer, code: str) -> tuple[SharingService, Grant]:
     """The published service and the calling application's active grant on it (one query); refused without one."""
+    now = utcnow()
     latest_grant = and_(Grant.service_id == SharingService.id, Grant.app_id == consumer.app.id, Grant.status == GrantStatus.ACTIVE)
+    paused = and_(  # a maintenance window open now, or a termination passed (sharing.notices)
+        Notice.service_id == SharingService.id,
+        Notice.kind.in_((NoticeKind.MAINTENANCE, NoticeKind.TERMINATION)),
+        Notice.starts_at <= now,
+        or_(Notice.ends_at.is_(None), Notice.ends_at > now),
+    )
     found = session.execute(
-        select(SharingService, Grant)
+        select(SharingService, Grant, Notice.kind, Notice.ends_at)
         .outerjoin(Grant, latest_grant)
+        .outerjoin(Notice, paused)
         .where(SharingService.code == code, SharingService.status.in_((ServiceStatus.PUBLISHED, ServiceStatus.CHANGED)))
         .order_by(Grant.granted_at.desc())
         .limit(1)
     ).first()
     if found is None:
         raise NotFound(f"Không có dịch vụ đã công bố mã «{code}».")
-    service, grant = found
+    service, grant, notice, until = found
+    if notice == NoticeKind.TERMINATION:
+        raise ServiceEnded(f"Dịch vụ {code} đã ngừng cung cấp (xem /x/notices).")
+    if notice == NoticeKind.MAINTENANCE:
+        assert until is not None
+        wait = max(1, int((until - now).total_seconds()))
+        raise Maintenance(f"Dịch vụ {code} đang bảo trì theo kế hoạch đã báo, đến {until.astimezone(VN):%H:%M %d/%m/%Y}.", retry_after=wait)
     if grant is None:
         raise NoGrant(f"Ứng dụng chưa được cấp quyền khai thác dịch vụ {code}: hãy gửi yêu cầu kết nối (/x/connection-requests).")
     if grant.agreement_required:
         agreement = session.get(Agreement, grant.agreement_id) if grant.agreement_id else None
-        if agreement is None or not agreements.in_force_on(agreement, utcnow().astimezone(VN).date()):
+        if agreement is None or not agreements.in_force_on(agreement, now.astimezone(VN).date()):
             message = f"Dịch vụ {code} chia sẻ theo yêu cầu riêng: chưa có thỏa thuận (Điều 38) còn hiệu lực, hai bên đã chấp thuận."
             raise AgreementRequired(message)
     return service, grant

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from ketnoi.db import unit_of_work
 from ketnoi.kit.httpsig import content_digest
-from ketnoi.sharing import agreements, client_keys, consumers, evidence, exchange, limiter, requests
+from ketnoi.sharing import agreements, client_keys, consumers, evidence, exchange, limiter, notices, requests
 from ketnoi.sharing.consumers import Consumer, ConsumerRefused
 from ketnoi.sharing.requests import ConnectionRequest
 from ketnoi.web.deps import DB
@@ -92,6 +92,13 @@ def calling_consumer(request: Request, db: DB, authorization: Annotated[str | No
 
 
 CallingConsumer = Annotated[Consumer, Depends(calling_consumer)]
+
+
+def told_consumer(request: Request, db: DB, authorization: Annotated[str | None, Header()] = None) -> Consumer:
+    """As calling_consumer, a suspended application included: it may read why it was suspended."""
+    client_cert = client_keys.presented_certificate(request.headers)
+    api_key = request.headers.get("x-api-key")
+    return consumers.consumer_of(db, authorization=authorization, api_key=api_key, client_cert=client_cert, suspended_too=True)
 
 
 @dataclass
@@ -216,3 +223,8 @@ def my_agreements(db: DB, consumer: CallingConsumer) -> JSONResponse:
 @router.post("/x/agreements/{agreement_id}/accept", summary="Chấp thuận một phiên bản thỏa thuận (bên khai thác)")
 def accept_agreement(db: DB, consumer: CallingConsumer, agreement_id: uuid.UUID) -> JSONResponse:
     return JSONResponse(agreements.out(agreements.accept(db, consumer=consumer, agreement_id=agreement_id)))
+
+
+@router.get("/x/notices", summary="Thông báo bảo trì, ngừng dịch vụ, tạm dừng ứng dụng (kể cả khi đang bị tạm dừng)")
+def my_notices(db: DB, consumer: Annotated[Consumer, Depends(told_consumer)]) -> JSONResponse:
+    return JSONResponse({"app_status": consumer.app.status, "items": [notices.out(n) for n in notices.for_consumer(db, app=consumer.app)]})

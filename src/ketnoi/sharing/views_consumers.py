@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from ketnoi.authz import Actor
 from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import Invalid
-from ketnoi.sharing import client_keys, consumers
+from ketnoi.sharing import client_keys, consumers, notices
 from ketnoi.web import forms, pages
 from ketnoi.web.deps import DB, CurrentActor
 from ketnoi.web.templating import render
@@ -95,7 +95,15 @@ def revoke(form: forms.UserForm, db: DB, actor: CurrentActor, credential_id: uui
     return pages.redirect("/consumers", done="revoked")
 
 
-@router.post("/consumers/{app_id}/status")
-def status(form: forms.UserForm, db: DB, actor: CurrentActor, app_id: uuid.UUID) -> Response:
-    consumers.set_status(db, actor=actor, app_id=app_id, status=str(form.get("status") or ""))
+@router.post("/consumers/{app_id}/status", response_class=HTMLResponse)
+def status(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, app_id: uuid.UUID) -> Response:
+    def change() -> object:
+        wanted = str(form.get("status") or "")
+        if wanted == consumers.AppStatus.SUSPENDED:  # with its reasons, told to the application at once
+            return notices.suspend(db, actor=actor, app_id=app_id, reason=str(form.get("reason") or ""))
+        return consumers.set_status(db, actor=actor, app_id=app_id, status=wanted)
+
+    result = forms.attempt(db, form, change)
+    if isinstance(result, forms.FormState):
+        return _page(request, db, actor, result)
     return pages.redirect("/consumers", done="saved")
