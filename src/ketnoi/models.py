@@ -16,6 +16,7 @@ from ketnoi.sharing.grants import Grant
 from ketnoi.sharing.models import SharingService
 from ketnoi.sharing.notices import Notice
 from ketnoi.sharing.requests import ConnectionRequest
+from ketnoi.sharing.subscriptions import Delivery, Subscription
 from ketnoi.workcal.models import CalendarDay, CalendarYear
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "Dataset",
     "DatasetTag",
     "DatastoreVersion",
+    "Delivery",
     "ExchangeRecord",
     "FocalPoint",
     "Grant",
@@ -46,6 +48,7 @@ __all__ = [
     "Organization",
     "Resource",
     "SharingService",
+    "Subscription",
     "UsedAssertion",
     "User",
 ]

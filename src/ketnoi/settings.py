@@ -50,6 +50,10 @@ class Settings(BaseSettings):
         description="Header in which the TLS-terminating proxy passes the verified client certificate, URL-encoded PEM "
         "(nginx: $ssl_client_escaped_cert); certificate-bound credentials (RFC 8705) need it. The proxy must overwrite it.",
     )
+    webhook_allow_http: bool = Field(
+        default=False,
+        description="Let consumers subscribe plain http:// URLs to change notifications (tests, closed networks); https only otherwise.",
+    )
     metrics_token: str | None = Field(
         default=None,
         description="Bearer token Prometheus sends to read /-/metrics; without one, only this machine (loopback) may read it.",

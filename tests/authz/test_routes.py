@@ -39,7 +39,9 @@ ROUTES: dict[str, str] = {
     # the gateway
     "POST /oauth/token": "client", "GET /x/{code}/records": "consumer", "GET /x/log": "consumer", "GET /x/whoami": "consumer",
     "POST /x/connection-requests": "consumer", "GET /x/connection-requests": "consumer",
-    "GET /x/agreements": "consumer", "GET /x/notices": "consumer", "POST /x/agreements/{agreement_id}/accept": "consumer",
+    "GET /x/agreements": "consumer", "GET /x/notices": "consumer", "POST /x/subscriptions": "consumer",
+    "GET /x/subscriptions": "consumer", "DELETE /x/subscriptions/{subscription_id}": "consumer",
+    "POST /x/agreements/{agreement_id}/accept": "consumer",
     # JSON API
     "GET /api/v1/stats": "public",
     "GET /api/v1/organizations": "public", "POST /api/v1/organizations": "admin", "GET /api/v1/organizations/{org_id}": "public",
@@ -100,7 +102,7 @@ ROUTES: dict[str, str] = {
     "GET /consumers": "admin", "POST /consumers": "admin", "POST /consumers/{app_id}/credentials": "admin",
     "POST /consumers/credentials/{credential_id}/revoke": "admin", "POST /consumers/credentials/{credential_id}/rotate": "admin",
     "POST /consumers/{app_id}/status": "admin",
-    "GET /exchanges": "staff",
+    "GET /exchanges": "staff", "POST /exchanges/deliveries/{delivery_id}/resend": "editor",
     "GET /audit": "staff", "GET /jobs": "staff", "GET /jobs/{job_id}": "staff", "GET /jobs/{job_id}/status": "staff",
     "GET /notifications": "staff", "POST /notifications/read-all": "staff", "POST /notifications/{notification_id}/read": "staff",
     "GET /calendar": "public", "POST /calendar/days": "admin", "POST /calendar/days/{day}/delete": "admin",

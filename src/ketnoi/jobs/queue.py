@@ -99,10 +99,9 @@ def enqueue(session: Session, *, kind: str, params: Mapping[str, Any], actor: Ac
     return row
 
 
-# Periodic work a worker runs every PERIODIC_MINUTES: "module:function", each called with a session
-# in its own transaction (its failure is logged and does not stop the others).
-PERIODIC: tuple[str, ...] = ("ketnoi.sharing.requests:remind_overdue",)
-PERIODIC_MINUTES = 15
+# Periodic work a worker runs every minute: "module:function", each called with a session in its
+# own transaction (its failure is logged and does not stop the others).
+PERIODIC: tuple[str, ...] = ("ketnoi.sharing.requests:remind_overdue", "ketnoi.sharing.subscriptions:run")
 
 
 def run_periodic() -> None:
@@ -120,7 +119,7 @@ def _runner() -> Any:
     """The Huey task that runs any job by id, registered on the queue configured by settings
     (with the periodic work, which Huey's consumer runs on its schedule)."""
     huey = make_huey(get_settings())
-    huey.periodic_task(crontab(minute=f"*/{PERIODIC_MINUTES}"), name="ketnoi.periodic")(run_periodic)
+    huey.periodic_task(crontab(minute="*"), name="ketnoi.periodic")(run_periodic)
     return huey.task(name=RUN_TASK)(run_job)
 
 

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 LABEL = "sig1"
 TAG = "ketnoi-gateway"
+WEBHOOK_TAG = "ketnoi-webhook"
 REQUEST_COMPONENTS = ("@method", "@path", "@query")
 RESPONSE_FIELDS = ("content-type", "content-digest", "ketnoi-consumer", "ketnoi-exchange")
 
@@ -155,3 +156,18 @@ def parse_saved(data: bytes) -> SavedResponse:
             key = name.strip().lower()
             headers[key] = f"{headers[key]}, {value.strip()}" if key in headers else value.strip()
     return SavedResponse(int(parts[1]), headers, body)
+
+
+def sign_request(
+    *, method: str, url: str, headers: Mapping[str, str], key_id: str, private: Ed25519PrivateKey, created: int
+) -> dict[str, str]:
+    """Signature-Input and Signature for a request the node sends (a webhook): its method, full
+    URL, content type and digest and delivery id, so the receiver can check who sent what to it."""
+    present = _lower(headers)
+    names = ["@method", "@target-uri", *(name for name in ("content-type", "content-digest", "ketnoi-delivery") if name in present)]
+    inner = " ".join(f'"{name}"' for name in names)
+    signature_params = f'({inner});created={int(created)};keyid="{key_id}";alg="ed25519";tag="{WEBHOOK_TAG}"'
+    values = {"@method": method.upper(), "@target-uri": url} | present
+    lines = [f'"{name}": {values[name]}' for name in names] + [f'"@signature-params": {signature_params}']
+    signature = private.sign("\n".join(lines).encode())
+    return {"signature-input": f"{LABEL}={signature_params}", "signature": f"{LABEL}=:{base64.b64encode(signature).decode()}:"}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -125,7 +126,7 @@ def read(session: Session, *, service: SharingService, grant: Grant, params: Seq
     if mode not in grant.operations:
         raise NoGrant(f"Quyền khai thác không gồm thao tác «{mode}».")
     at = _instant(*next(iter(options.items()))) if options else None
-    version, resource, dataset = _current(session, service)
+    version, resource, dataset = current_version(session, service)
     now = _as_granted(session, service, grant, version, resource, dataset)
     asked = [(name, value) for name, value in params if name not in MODES]
     filters = [(name, value) for name, value in grant.row_filters]
@@ -160,7 +161,7 @@ def read(session: Session, *, service: SharingService, grant: Grant, params: Seq
     return Reading(mode, body, len(items))
 
 
-def _current(session: Session, service: SharingService) -> tuple[DatastoreVersion, Resource, Dataset]:
+def current_version(session: Session, service: SharingService) -> tuple[DatastoreVersion, Resource, Dataset]:
     """The served version of the service's table: the dataset's first loaded resource holding its items."""
     if service.dataset_id is None:
         raise ProviderFault("Dịch vụ chuyển tiếp đến hệ thống của đơn vị chưa được cổng hỗ trợ.")
@@ -175,6 +176,10 @@ def _current(session: Session, service: SharingService) -> tuple[DatastoreVersio
         if any(f.get("ketnoiItem") in service.data_items for f in version.table_schema["fields"]):
             return version, resource, dataset
     raise ProviderFault(f"Dịch vụ {service.code} chưa có dữ liệu trong kho: đơn vị cung cấp chưa nạp dữ liệu.")
+
+
+def version_by_id(session: Session, version_id: uuid.UUID | None) -> DatastoreVersion | None:
+    return session.get(DatastoreVersion, version_id) if version_id else None
 
 
 def _version_at(session: Session, resource: Resource, at: datetime) -> DatastoreVersion | None:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from ketnoi.db import unit_of_work
 from ketnoi.kit.httpsig import content_digest
-from ketnoi.sharing import agreements, client_keys, consumers, evidence, exchange, limiter, notices, requests
+from ketnoi.sharing import agreements, client_keys, consumers, evidence, exchange, limiter, notices, requests, subscriptions
 from ketnoi.sharing.consumers import Consumer, ConsumerRefused
 from ketnoi.sharing.requests import ConnectionRequest
 from ketnoi.web.deps import DB
@@ -228,3 +228,27 @@ def accept_agreement(db: DB, consumer: CallingConsumer, agreement_id: uuid.UUID)
 @router.get("/x/notices", summary="Thông báo bảo trì, ngừng dịch vụ, tạm dừng ứng dụng (kể cả khi đang bị tạm dừng)")
 def my_notices(db: DB, consumer: Annotated[Consumer, Depends(told_consumer)]) -> JSONResponse:
     return JSONResponse({"app_status": consumer.app.status, "items": [notices.out(n) for n in notices.for_consumer(db, app=consumer.app)]})
+
+
+class SubscriptionIn(BaseModel):
+    service: str = Field(max_length=64, description="Mã dịch vụ đã được cấp quyền (thao tác changes)")
+    url: str = Field(max_length=1000, description="Địa chỉ https:// của ứng dụng nhận thông báo (POST, có chữ ký RFC 9421)")
+
+
+@router.post("/x/subscriptions", status_code=201, summary="Đăng ký nhận thông báo khi dữ liệu của dịch vụ thay đổi")
+def subscribe(db: DB, consumer: CallingConsumer, body: SubscriptionIn) -> JSONResponse:
+    made = subscriptions.subscribe(db, consumer=consumer, service_code=body.service, url=body.url)
+    return JSONResponse(subscriptions.out(made), status_code=201)
+
+
+@router.get("/x/subscriptions", summary="Các đăng ký nhận thông báo của ứng dụng, với các lần gửi")
+def my_subscriptions(db: DB, consumer: CallingConsumer, status: str | None = None) -> JSONResponse:
+    """`status=dead`: chỉ các thông báo đã thất bại hết số lần thử (hộp thư chết)."""
+    mine = subscriptions.of_consumer(db, consumer=consumer)
+    sent = subscriptions.deliveries(db, subscription_ids=[s.id for s in mine], status=status)
+    return JSONResponse({"items": [subscriptions.out(s) for s in mine], "deliveries": [subscriptions.delivery_out(d) for d in sent]})
+
+
+@router.delete("/x/subscriptions/{subscription_id}", summary="Huỷ đăng ký nhận thông báo")
+def unsubscribe(db: DB, consumer: CallingConsumer, subscription_id: uuid.UUID) -> JSONResponse:
+    return JSONResponse(subscriptions.out(subscriptions.cancel(db, consumer=consumer, subscription_id=subscription_id)))

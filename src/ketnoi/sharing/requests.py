@@ -180,7 +180,7 @@ def pending(session: Session, *, actor: Actor, overdue_at: datetime | None = Non
 
 def remind_overdue(session: Session, now: datetime | None = None) -> int:
     """Tell the unit's stewards and the administrators, once, of each request past its time limit
-    (run every 15 minutes by a worker: jobs.queue.PERIODIC); how many were told of."""
+    (run every minute by a worker: jobs.queue.PERIODIC); how many were told of."""
     now = now or utcnow()
     overdue = (
         select(ConnectionRequest, SharingService)

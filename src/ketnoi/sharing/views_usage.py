@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+import uuid
 
-from ketnoi.sharing import usage
-from ketnoi.web import pages
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ketnoi.sharing import subscriptions, usage
+from ketnoi.web import forms, pages
 from ketnoi.web.deps import DB, CurrentActor
 from ketnoi.web.templating import render
 
@@ -22,5 +24,12 @@ def exchanges(request: Request, db: DB, actor: CurrentActor, period: str = "7d")
         "periods": PERIODS,
         "by_service": usage.usage(db, actor=actor, by="service", period=period),
         "by_consumer": usage.usage(db, actor=actor, by="consumer", period=period),
+        "dead": subscriptions.dead_letters(db, actor=actor),
     }
     return render(request, "sharing/exchanges.html", context)
+
+
+@router.post("/exchanges/deliveries/{delivery_id}/resend")
+def resend(form: forms.UserForm, db: DB, actor: CurrentActor, delivery_id: uuid.UUID) -> Response:
+    subscriptions.resend_for_staff(db, actor=actor, delivery_id=delivery_id)
+    return pages.redirect("/exchanges#dead-letters", done="saved")
