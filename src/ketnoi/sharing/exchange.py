@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from sqlalchemy import Select, and_, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
@@ -42,6 +43,8 @@ from ketnoi.sharing.notices import Notice, NoticeKind
 from ketnoi.workcal.service import VN
 
 MODES = {"changed_since": "changes", "as_of": "as_of"}
+UPSTREAM_TIMEOUT = 10.0  # seconds a unit's own API has to answer
+UPSTREAM_MAX_BYTES = 20 << 20
 RESERVED = query.RESERVED | frozenset(MODES)
 
 
@@ -119,6 +122,8 @@ def granted(session: Session, consumer: Consumer, code: str) -> tuple[SharingSer
 
 def read(session: Session, *, service: SharingService, grant: Grant, params: Sequence[tuple[str, str]]) -> Reading:
     """One answer of the service to the grant's holder."""
+    if service.upstream_url:
+        return proxied(service, grant, params)
     options = {name: value for name, value in params if name in MODES}
     if len(options) > 1:
         raise BadRequest("Chỉ dùng một trong changed_since và as_of.", fields=dict.fromkeys(options, "Chọn một."))
@@ -161,10 +166,33 @@ def read(session: Session, *, service: SharingService, grant: Grant, params: Seq
     return Reading(mode, body, len(items))
 
 
+def proxied(service: SharingService, grant: Grant, params: Sequence[tuple[str, str]]) -> Reading:
+    """A unit's own API behind the gateway: the query passed on, the JSON answer passed back (within
+    the gateway's envelope). The unit's API decides its fields; the gateway authenticates, checks
+    the grant and its limits, logs and signs, as for any service."""
+    assert service.upstream_url is not None
+    try:
+        with httpx.Client(timeout=UPSTREAM_TIMEOUT, follow_redirects=False) as client:
+            answer = client.get(service.upstream_url, params=list(params), headers={"x-ketnoi-grant": str(grant.id)})
+    except httpx.HTTPError as exc:
+        raise ProviderFault(f"Hệ thống của đơn vị cung cấp không trả lời ({type(exc).__name__}).") from None
+    if not answer.is_success:
+        raise ProviderFault(f"Hệ thống của đơn vị cung cấp trả lời HTTP {answer.status_code}.")
+    if len(answer.content) > UPSTREAM_MAX_BYTES or "json" not in answer.headers.get("content-type", ""):
+        raise ProviderFault("Hệ thống của đơn vị cung cấp không trả JSON (hoặc trả quá lớn).")
+    try:
+        data = answer.json()
+    except ValueError:
+        raise ProviderFault("Hệ thống của đơn vị cung cấp trả JSON không hợp lệ.") from None
+    listed = data if isinstance(data, list) else data.get("items") if isinstance(data, dict) else None
+    rows = len(listed) if isinstance(listed, list) else 1
+    return Reading("proxied", {"service": service.code, "mode": "proxied", "data": data}, rows)
+
+
 def current_version(session: Session, service: SharingService) -> tuple[DatastoreVersion, Resource, Dataset]:
     """The served version of the service's table: the dataset's first loaded resource holding its items."""
     if service.dataset_id is None:
-        raise ProviderFault("Dịch vụ chuyển tiếp đến hệ thống của đơn vị chưa được cổng hỗ trợ.")
+        raise ProviderFault(f"Dịch vụ {service.code} chuyển tiếp đến hệ thống của đơn vị: không có bảng dữ liệu trong kho.")
     found = session.execute(
         select(DatastoreVersion, Resource, Dataset)
         .join(Resource, Resource.id == DatastoreVersion.resource_id)

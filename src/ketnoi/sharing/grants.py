@@ -85,7 +85,7 @@ def create(
 ) -> Grant:
     """The grant an approval gives; it replaces the application's earlier grant on the service."""
     unknown = [name for name in data_items if name not in service.data_items]
-    if not data_items or unknown:
+    if (not data_items and not service.upstream_url) or unknown:
         listed = ", ".join(unknown)
         raise Invalid(f"Trường dữ liệu không thuộc dịch vụ: {listed or '(chưa chọn)'}.", fields={"data_items": listed})
     personal = list(dict.fromkeys(personal_items or []))

@@ -84,8 +84,10 @@ def submit(
     purpose = nfc(purpose)
     if not 10 <= len(purpose) <= 5000:
         raise Invalid("Hãy nêu mục đích khai thác (10 đến 5.000 ký tự).", fields={"purpose": "Bắt buộc."})
+    if service.upstream_url:  # a unit's own API: asked for as a whole (its fields are the API's)
+        data_items = []
     unknown = [name for name in data_items if name not in service.data_items]
-    if not data_items or unknown:
+    if (not data_items and not service.upstream_url) or unknown:
         raise Invalid(
             f"Trường dữ liệu không thuộc dịch vụ: {', '.join(unknown) or '(chưa chọn)'}.", fields={"data_items": ", ".join(unknown)}
         )
