@@ -102,6 +102,13 @@ def demo_load() -> None:
     console.print(result.summary())
     if generated:
         console.print(f"Mật khẩu các tài khoản mẫu (admin, lanhdao, ttcntt, …): [bold]{password}[/bold] (lưu tại var/demo_password)")
+    key_file = settings.ensure_var_dir() / "demo_api_key"
+    if key_file.exists():
+        console.print(
+            "Gọi thử cổng trao đổi với khoá API của Cổng Dịch vụ công quốc gia (lưu tại var/demo_api_key):\n"
+            '  curl -H "X-API-Key: $(cat var/demo_api_key)" "http://127.0.0.1:8000/x/DV.KHCN.NHIEMVU/records?limit=5"',
+            soft_wrap=True,
+        )
 
 
 @app.command()

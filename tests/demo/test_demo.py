@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -212,7 +213,7 @@ def test_the_demo_has_sharing_services_at_each_stage_with_one_late(db: Session) 
     load_demo(db, password=PASSWORD)
     admin = system_actor()
     stages = {v.service.code: v.service.status for v in registry.list_services(db, actor=admin)}
-    assert stages == {"DV.KHCN.NHIEMVU": "published", "DV.KHCN.KETQUA": "ready", "DV.KHCN.TOCHUC": "draft"}
+    assert stages == {"DV.KHCN.NHIEMVU": "published", "DV.KHCN.KETQUA": "ready", "DV.KHCN.TOCHUC": "draft", "DV.KHCN.DANGKY": "published"}
     assert [v.service.code for v in registry.list_services(db, actor=admin, sla="late")] == ["DV.KHCN.KETQUA"]
     from ketnoi.sharing import consumers
 
@@ -220,3 +221,23 @@ def test_the_demo_has_sharing_services_at_each_stage_with_one_late(db: Session) 
         "Cổng Dịch vụ công quốc gia",
         "Hệ thống kết nối, khai thác Cơ sở dữ liệu quốc gia về dân cư",
     ]
+
+
+def test_the_demo_application_calls_the_gateway_with_its_key_and_a_request_awaits_an_answer(db: Session, var_dir: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from ketnoi.app import create_app
+    from ketnoi.sharing.requests import ConnectionRequest
+
+    load_demo(db, password=PASSWORD)
+    db.commit()
+    key = (var_dir / "demo_api_key").read_text().strip()
+    assert oct((var_dir / "demo_api_key").stat().st_mode & 0o777) == "0o600"
+    with TestClient(create_app()) as client:
+        answered = client.get("/x/DV.KHCN.NHIEMVU/records", params={"limit": "3"}, headers={"X-API-Key": key})
+        assert answered.status_code == 200, answered.text
+        assert len(answered.json()["items"]) == 3 and "signature" in answered.headers
+    assert sorted(r.status for r in db.scalars(select(ConnectionRequest))) == ["approved", "submitted"]
+    load_demo(db, password=PASSWORD)  # again: nothing more
+    assert db.scalar(select(func.count()).select_from(ConnectionRequest)) == 2
+    assert (var_dir / "demo_api_key").read_text().strip() == key

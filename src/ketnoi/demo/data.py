@@ -37,7 +37,8 @@ DATA_FILES: tuple[DataFileSpec, ...] = (
     ),
 )
 
-# Sharing services: one published, one ready a week ago (late: the dashboard's case), one draft.
+# Sharing services: one published, one ready a week ago (late: the dashboard's case), one draft, and one
+# published on specific request (its connection request awaits the unit's answer, then an art. 38 agreement).
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec(
         code="DV.KHCN.NHIEMVU",
@@ -67,6 +68,15 @@ SERVICES: tuple[ServiceSpec, ...] = (
         usage_regulation="Dùng cho thủ tục hành chính liên quan đến tổ chức KH&CN.",
         stage="draft",
     ),
+    ServiceSpec(
+        code="DV.KHCN.DANGKY",
+        name="Xác minh đăng ký kết quả nhiệm vụ và người đăng ký",
+        dataset="Kết quả thực hiện nhiệm vụ khoa học và công nghệ",
+        data_items=("so_dang_ky", "ten_de_tai", "nam_dang_ky", "nguoi_dang_ky"),
+        description="Xác minh giấy chứng nhận đăng ký kết quả và người đăng ký, phục vụ cơ quan có thẩm quyền.",
+        usage_regulation="Chia sẻ theo yêu cầu riêng: chỉ dùng để xác minh theo thoả thuận (Điều 38); không lưu quá thời hạn thoả thuận.",
+        sharing_form=SharingForm.SPECIFIC_REQUEST,
+    ),
 )
 
 # Consumer applications of other agencies (agency code, application): their credentials are issued on /consumers.
@@ -75,4 +85,14 @@ CONSUMER_APPS: tuple[tuple[str, str], ...] = (
     (BO_CONG_AN, "Hệ thống kết nối, khai thác Cơ sở dữ liệu quốc gia về dân cư"),
 )
 
-__all__ = ["ACCOUNTS", "CONSUMER_APPS", "DATABASES", "DATA_FILES", "FOCAL_POINTS", "MINISTRY", "ORGANIZATIONS", "SERVICES"]
+# Connection requests of the demo: (agency, application, service, data items, purpose). The first is
+# approved by policy (an open service) and its application gets an API key (var/demo_api_key) to call
+# the gateway at once; the second waits for the unit's decision.
+CONNECTIONS: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
+    (VPCP, "Cổng Dịch vụ công quốc gia", "DV.KHCN.NHIEMVU", ("ma_de_tai", "ten_de_tai", "to_chuc_chu_tri", "ngay_bat_dau"),
+     "Hiển thị nhiệm vụ KH&CN đang thực hiện khi người dân, doanh nghiệp tra cứu thủ tục liên quan."),
+    (BO_CONG_AN, "Hệ thống kết nối, khai thác Cơ sở dữ liệu quốc gia về dân cư", "DV.KHCN.DANGKY",
+     ("so_dang_ky", "ten_de_tai", "nguoi_dang_ky"), "Đối chiếu người đăng ký kết quả nhiệm vụ với dữ liệu dân cư khi xác minh hồ sơ."),
+)  # fmt: skip
+
+__all__ = ["ACCOUNTS", "CONNECTIONS", "CONSUMER_APPS", "DATABASES", "DATA_FILES", "FOCAL_POINTS", "MINISTRY", "ORGANIZATIONS", "SERVICES"]

@@ -23,7 +23,7 @@ from ketnoi.catalog import databases, datasets, items
 from ketnoi.catalog.models import Database, DataItem, Dataset, Resource
 from ketnoi.catalog.schemas import DatabaseIn, DataItemIn, DatasetIn
 from ketnoi.datastore import ingest
-from ketnoi.demo import data
+from ketnoi.demo import data, exchange
 from ketnoi.demo.specs import AccountSpec, DatabaseSpec, DataFileSpec, DatasetSpec, FocalPointSpec, OrgSpec, ServiceSpec
 from ketnoi.identity import system_actor
 from ketnoi.kit.clock import utcnow
@@ -61,7 +61,7 @@ class DemoResult:
     datasets: Tally = field(default_factory=Tally)
     data_items: Tally = field(default_factory=Tally)
     resources: Tally = field(default_factory=Tally)  # files loaded into the datastore
-    services: Tally = field(default_factory=Tally)  # sharing services and consumer applications
+    services: Tally = field(default_factory=Tally)  # sharing services, consumer applications, connection requests
 
     def tallies(self) -> dict[str, Tally]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -119,6 +119,9 @@ def load_demo(session: Session, *, password: str) -> DemoResult:
         _service(session, actor, service, result.services)
     for agency_code, name in data.CONSUMER_APPS:
         _consumer_app(session, actor, agency_code, name, result.services)
+    created, present = exchange.load_connections(session, actor)
+    result.services.created += created
+    result.services.present += present
     return result
 
 
