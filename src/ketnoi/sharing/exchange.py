@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import Select, and_, literal, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from ketnoi.catalog.models import Dataset, Resource
 from ketnoi.datastore import access, query
@@ -43,6 +43,15 @@ from ketnoi.sharing.notices import Notice, NoticeKind
 from ketnoi.workcal.service import VN
 
 MODES = {"changed_since": "changes", "as_of": "as_of"}
+# The columns the gateway's hot path reads (load_only): long texts and JSON it does not read stay unparsed.
+_SERVICE_COLUMNS = (
+    SharingService.id, SharingService.code, SharingService.status, SharingService.dataset_id, SharingService.upstream_url,
+    SharingService.data_items, SharingService.sharing_form, SharingService.owner_unit_id, SharingService.rate_limit_per_minute,
+)  # fmt: skip
+_VERSION_COLUMNS = (
+    DatastoreVersion.id, DatastoreVersion.resource_id, DatastoreVersion.version, DatastoreVersion.table_name,
+    DatastoreVersion.status, DatastoreVersion.table_schema, DatastoreVersion.row_count, DatastoreVersion.finished_at,
+)  # fmt: skip
 UPSTREAM_TIMEOUT = 10.0  # seconds a unit's own API has to answer
 UPSTREAM_MAX_BYTES = 20 << 20
 RESERVED = query.RESERVED | frozenset(MODES)
@@ -100,6 +109,7 @@ def granted(session: Session, consumer: Consumer, code: str) -> tuple[SharingSer
         .where(SharingService.code == code, SharingService.status.in_((ServiceStatus.PUBLISHED, ServiceStatus.CHANGED)))
         .order_by(Grant.granted_at.desc())
         .limit(1)
+        .options(load_only(*_SERVICE_COLUMNS))  # not the texts nor the exchange schema: every call reads this
     ).first()
     if found is None:
         raise NotFound(f"Không có dịch vụ đã công bố mã «{code}».")
@@ -199,6 +209,7 @@ def current_version(session: Session, service: SharingService) -> tuple[Datastor
         .join(Dataset, Dataset.id == Resource.dataset_id)
         .where(Resource.dataset_id == service.dataset_id, DatastoreVersion.status == VersionStatus.ACTIVE)
         .order_by(Resource.created_at, Resource.id)
+        .options(load_only(*_VERSION_COLUMNS), load_only(Resource.id, Resource.dataset_id), load_only(Dataset.id, Dataset.name))
     ).tuples()
     for version, resource, dataset in found:
         if any(f.get("ketnoiItem") in service.data_items for f in version.table_schema["fields"]):

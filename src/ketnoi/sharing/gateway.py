@@ -24,9 +24,7 @@ from urllib.parse import unquote_plus
 from fastapi import APIRouter, Depends, Form, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from ketnoi.db import unit_of_work
 from ketnoi.kit.httpsig import content_digest
 from ketnoi.sharing import agreements, client_keys, consumers, evidence, exchange, limiter, notices, requests, subscriptions
 from ketnoi.sharing.consumers import Consumer, ConsumerRefused
@@ -111,10 +109,9 @@ class PendingExchange:
     request: str
     started: float
 
-    def record(self, session: Session, *, form: str, status: int, row_count: int, digest: str) -> int:
-        """Append the exchange to the log; its place in the chain."""
-        return evidence.append(
-            session,
+    def record(self, *, form: str, status: int, row_count: int, digest: str) -> int:
+        """Append the exchange to the log, committed; its place in the chain."""
+        return evidence.append_committed(
             evidence.Exchange(
                 form=form,
                 consumer=self.consumer,
@@ -124,14 +121,13 @@ class PendingExchange:
                 row_count=row_count,
                 response_digest=digest,
                 latency_ms=round((time.perf_counter() - self.started) * 1000),
-            ),
+            )
         )
 
     def refused(self, response: Response) -> None:
-        """Log a refused call in its own transaction (the request's was rolled back) and say where."""
-        with unit_of_work() as session:
-            digest = content_digest(bytes(response.body))
-            seq = self.record(session, form="refused", status=response.status_code, row_count=0, digest=digest)
+        """Log a refused call (the request's own transaction was rolled back) and say where."""
+        digest = content_digest(bytes(response.body))
+        seq = self.record(form="refused", status=response.status_code, row_count=0, digest=digest)
         response.headers.update({"content-digest": digest, "ketnoi-exchange": str(seq), "ketnoi-consumer": self.client_id})
 
 
@@ -153,7 +149,7 @@ def records(request: Request, db: DB, consumer: CallingConsumer, code: Annotated
     reading = exchange.read(db, service=service, grant=grant, params=request.query_params.multi_items())
     body = json.dumps(reading.body, ensure_ascii=False, separators=(",", ":")).encode()
     digest = content_digest(body)
-    seq = pending.record(db, form=reading.mode, status=200, row_count=reading.row_count, digest=digest)
+    seq = pending.record(form=reading.mode, status=200, row_count=reading.row_count, digest=digest)
     request.state.finish_exchange = None
     headers = {"content-digest": digest, "ketnoi-exchange": str(seq), "ketnoi-consumer": client_id}
     return Response(body, media_type="application/json", headers=headers)
