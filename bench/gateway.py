@@ -101,6 +101,8 @@ def gateway_paths(picks: Picks) -> dict[str, list[str]]:
 
 
 def set_up(t: Target, marker: dict[str, Any]) -> dict[str, str]:
+    # The table may have been loaded by an earlier version of ketnoi: bring its schema up to date first.
+    ds.checked(ds.ketnoi_cmd("db", "upgrade"), "ketnoi db upgrade", env=benchlib.ketnoi_env(t))
     cmd = [str(benchlib.VENV_BIN / "python"), "-c", SETUP, marker["dataset_id"], marker["resource_id"], SERVICE]
     out = ds.checked(cmd, "gateway set-up (service, application, grant)", env=benchlib.ketnoi_env(t))
     credential: dict[str, str] = json.loads(out.strip().splitlines()[-1])

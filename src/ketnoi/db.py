@@ -107,6 +107,10 @@ def get_engine() -> Engine:
 
 @lru_cache
 def _sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    # Every model is mapped before the first session: a foreign key names its table by string, and a
+    # command importing only some domains (the CLI, a worker) would otherwise miss the table it names.
+    import ketnoi.models  # noqa: F401
+
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 

@@ -241,3 +241,19 @@ def test_the_demo_application_calls_the_gateway_with_its_key_and_a_request_await
     load_demo(db, password=PASSWORD)  # again: nothing more
     assert db.scalar(select(func.count()).select_from(ConnectionRequest)) == 2
     assert (var_dir / "demo_api_key").read_text().strip() == key
+
+
+def test_make_run_s_commands_work_in_fresh_processes(tmp_path: Path) -> None:
+    """`make run` as a newcomer runs it: each command a new process importing only what it needs
+    (the test process has every model loaded, which once hid a mapper missing in the CLI)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KETNOI_")}
+    env |= {"KETNOI_DATABASE_URL": f"sqlite:///{tmp_path}/ketnoi.db", "KETNOI_VAR_DIR": str(tmp_path), "KETNOI_DEMO_PASSWORD": PASSWORD}
+    ketnoi = str(Path(sys.executable).parent / "ketnoi")
+    for command in (["db", "upgrade"], ["demo", "load"], ["audit", "verify"]):
+        done = subprocess.run([ketnoi, *command], env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, (command, done.stdout[-2000:], done.stderr[-2000:])
+    assert (tmp_path / "demo_api_key").exists()
