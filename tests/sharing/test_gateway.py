@@ -141,3 +141,18 @@ def test_a_consumer_reads_its_own_log_and_the_chain_holds(api: TestClient, gatew
     page = api.get("/x/log", params={"after": mine[0], "limit": 1}, headers=gateway.key).json()
     assert [r["seq"] for r in page["items"]] == [mine[1]] and page["next_after"] == mine[1]
     assert evidence.verify(db).ok
+
+
+def test_a_grant_allows_only_its_operations(api: TestClient, gateway: World, db: Session) -> None:
+    asked = ask_connection(api, gateway.key, "DV.DACTHU", ["ma_nhiem_vu"])
+    steward = gateway.setting.headers["steward"]
+    decision = f"/api/v1/connection-requests/{asked['id']}/decision"
+    wrong = api.post(decision, json={"approve": True, "operations": ["delete"]}, headers=steward)
+    assert wrong.status_code == 422 and "operations" in wrong.json()["error"]["fields"]
+    only_pages = {"approve": True, "operations": ["records"]}
+    assert api.post(decision, json=only_pages, headers=steward).status_code == 200
+    agree(api, gateway, gateway.key, asked["id"])
+    assert api.get("/x/DV.DACTHU/records", headers=gateway.key).status_code == 200
+    for mode in ("as_of", "changed_since"):
+        refused = api.get("/x/DV.DACTHU/records", params={mode: "2026-01-01T00:00:00"}, headers=gateway.key)
+        assert refused.status_code == 403 and refused.json()["error"]["type"] == "access_denied", mode

@@ -78,6 +78,7 @@ class DecisionIn(BaseModel):
     row_filters: list[list[str]] = Field(default_factory=list, description='Lọc dòng bắt buộc, ví dụ [["tinh_thanh", "Hà Nội"]]')
     rate_per_minute: int | None = Field(default=None, ge=1, description="Số lần gọi mỗi phút (mặc định: của dịch vụ)")
     quota_per_day: int | None = Field(default=None, ge=1, description="Số lần gọi mỗi ngày")
+    operations: list[str] | None = Field(default=None, description="records | changes | as_of (mặc định: tất cả)")
 
 
 class GrantOut(BaseModel):
@@ -111,7 +112,7 @@ def pending_requests(db: DB, actor: CurrentActor, overdue: bool = False) -> list
 
 @router.post("/connection-requests/{request_id}/decision", summary="Chấp thuận hoặc từ chối (có lý do) một yêu cầu kết nối")
 def decide(db: DB, actor: CurrentActor, request_id: uuid.UUID, body: DecisionIn) -> dict[str, object]:
-    terms = requests.Terms(body.personal_items, body.row_filters, body.rate_per_minute, body.quota_per_day)
+    terms = requests.Terms(body.personal_items, body.row_filters, body.rate_per_minute, body.quota_per_day, body.operations)
     return request_out(requests.decide(db, actor=actor, request_id=request_id, approve=body.approve, reason=body.reason, terms=terms))
 
 

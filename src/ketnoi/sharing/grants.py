@@ -82,6 +82,7 @@ def create(
     rate_per_minute: int | None = None,
     quota_per_day: int | None = None,
     agreement_required: bool = False,
+    operations: list[str] | None = None,
 ) -> Grant:
     """The grant an approval gives; it replaces the application's earlier grant on the service."""
     unknown = [name for name in data_items if name not in service.data_items]
@@ -94,6 +95,9 @@ def create(
         message = f"Chỉ cho xem các trường dữ liệu cá nhân đã được cấp: {', '.join(not_personal)}."
         raise Invalid(message, fields={"personal_items": ", ".join(not_personal)})
     filters = _row_filters(row_filters or [])
+    allowed = list(OPERATIONS) if operations is None else [op for op in OPERATIONS if op in operations]
+    if operations is not None and (not allowed or len(allowed) != len(set(operations))):
+        raise Invalid(f"Thao tác phải là một hoặc nhiều trong: {', '.join(OPERATIONS)}.", fields={"operations": ", ".join(operations)})
     for limit, name in ((rate_per_minute, "rate_per_minute"), (quota_per_day, "quota_per_day")):
         if limit is not None and limit < 1:
             raise Invalid("Hạn mức phải là số dương.", fields={name: str(limit)})
@@ -105,7 +109,7 @@ def create(
         request_id=request_id,
         data_items=list(dict.fromkeys(data_items)),
         personal_items=personal,
-        operations=list(OPERATIONS),
+        operations=allowed,
         row_filters=filters,
         rate_per_minute=rate_per_minute,
         quota_per_day=quota_per_day,

@@ -130,6 +130,7 @@ class Terms:
     row_filters: list[list[str]] = field(default_factory=list)
     rate_per_minute: int | None = None
     quota_per_day: int | None = None
+    operations: list[str] | None = None  # None: every operation (grants.OPERATIONS)
 
 
 def decide(
@@ -163,6 +164,7 @@ def decide(
             rate_per_minute=terms.rate_per_minute,
             quota_per_day=terms.quota_per_day,
             agreement_required=service.sharing_form not in BY_POLICY,  # art. 38: no data before the agreement
+            operations=terms.operations,
         )
     _record(session, actor, request, {"status": [RequestStatus.SUBMITTED, request.status], "reason": [None, reason]})
     return request

@@ -25,6 +25,11 @@ from ketnoi.workcal.service import last_day
 router = APIRouter(include_in_schema=False)
 REQUEST_STATUSES = {"submitted": "Chờ trả lời", "approved": "Đã chấp thuận", "refused": "Đã từ chối"}
 AGREEMENT_STATUSES = {"proposed": "Chờ bên khai thác chấp thuận", "in_force": "Đang có hiệu lực", "superseded": "Đã được thay thế"}
+OPERATIONS = {
+    "records": "Lấy toàn bộ, theo trang",
+    "changes": "Lấy phần thay đổi (changed_since), đăng ký nhận thông báo",
+    "as_of": "Lấy dữ liệu tại một thời điểm (as_of)",
+}
 FREQUENCIES = {
     "realtime": "Theo thời gian thực",
     "daily": "Hằng ngày",
@@ -61,6 +66,7 @@ def _page(
         "request_statuses": REQUEST_STATUSES,
         "agreement_statuses": AGREEMENT_STATUSES,
         "frequencies": FREQUENCIES,
+        "operations": OPERATIONS,
     }
     return render(request, "sharing/request.html", context, status_code=form.status if form else 200)
 
@@ -89,6 +95,7 @@ def decide(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, 
             personal_items=[str(v) for v in form.getlist("personal_items")],
             rate_per_minute=_optional_int(form, "rate_per_minute"),
             quota_per_day=_optional_int(form, "quota_per_day"),
+            operations=[str(v) for v in form.getlist("operations")],
         )
         reason = str(form.get("reason") or "")
         return requests.decide(db, actor=actor, request_id=request_id, approve=approve, reason=reason, terms=terms if approve else None)
