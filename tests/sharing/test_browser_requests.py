@@ -38,6 +38,12 @@ def test_a_request_is_answered_agreed_and_its_calls_counted(
     steward.get_by_label("Chấp thuận").check()
     steward.get_by_label("chu_nhiem").check()
     steward.locator("#f-quota_per_day").fill("1000")
+    steward.locator("#f-row_filters").fill("tinh_thanh Hà Nội")  # no "="
+    steward.get_by_role("button", name="Gửi trả lời").click()
+    expect(steward.get_by_role("alert")).to_contain_text("Dòng 1 của điều kiện lọc")
+    steward.get_by_label("Chấp thuận").check()
+    steward.get_by_label("chu_nhiem").check()
+    steward.locator("#f-row_filters").fill("tinh_thanh=Hà Nội")
     steward.get_by_role("button", name="Gửi trả lời").click()
     expect(steward.get_by_role("status").first).to_contain_text("Đã lưu thay đổi.")
     expect(steward.locator("main")).to_contain_text("Đã chấp thuận")
@@ -56,6 +62,7 @@ def test_a_request_is_answered_agreed_and_its_calls_counted(
     assert api.post(f"/x/agreements/{proposed['id']}/accept", headers=gateway.key).status_code == 200
     answered = api.get("/x/DV.DACTHU/records", headers=gateway.key).json()
     assert answered["masked"] == [] and answered["items"][0]["chu_nhiem"] == "Nguyễn Văn An"
+    assert [r["ma_nhiem_vu"] for r in answered["items"]] == ["NV-01", "NV-03"]  # the row filter: Hà Nội only
     steward.reload()
     expect(steward.locator("#agreement")).to_contain_text("Đang có hiệu lực")
 

@@ -20,7 +20,7 @@ import base64
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -258,13 +258,19 @@ def _masked(granted: Granted) -> list[str]:
 
 
 def _selection(session: Session, granted: Granted, filters: list[tuple[str, str]], asked: list[tuple[str, str]]) -> query.Selection:
-    """The consumer's query with the grant's row filters added; a filter the table cannot take is the provider's fault."""
+    """The consumer's query (on the columns it may see) with the grant's row filters added (on any
+    column of the table: the consumer cannot vary them, so they reveal nothing); a filter the table
+    cannot take is the provider's fault."""
+    selection = query.select_served(session, granted.served, asked, RESERVED)
+    if not filters:
+        return selection
+    whole = replace(granted.served, shown=granted.served.fields)
     try:
-        if filters:
-            query.select_served(session, granted.served, filters)
+        limited = query.select_served(session, whole, filters)
     except DomainError as exc:
         raise ProviderFault(f"Điều kiện lọc dòng của quyền khai thác không áp dụng được cho bảng: {exc.message}") from None
-    return query.select_served(session, granted.served, [*asked, *filters], RESERVED)
+    assert limited.query.whereclause is not None and limited.table is selection.table  # one Table object per table (tables._table)
+    return replace(selection, query=selection.query.where(limited.query.whereclause))
 
 
 def _changes(

@@ -96,6 +96,7 @@ def decide(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, 
             rate_per_minute=_optional_int(form, "rate_per_minute"),
             quota_per_day=_optional_int(form, "quota_per_day"),
             operations=[str(v) for v in form.getlist("operations")],
+            row_filters=_row_filters(str(form.get("row_filters") or "")),
         )
         reason = str(form.get("reason") or "")
         return requests.decide(db, actor=actor, request_id=request_id, approve=approve, reason=reason, terms=terms if approve else None)
@@ -104,6 +105,19 @@ def decide(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, 
     if isinstance(result, forms.FormState):
         return _page(request, db, actor, service, request_id, result)
     return pages.redirect(f"/services/{service_id}/requests/{request_id}", done="saved")
+
+
+def _row_filters(text: str) -> list[list[str]]:
+    """One filter per line, as in the data API's query string: `tinh_thanh=Hà Nội`, `nam__gte=2020`."""
+    filters = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, equals, value = line.partition("=")
+        if not equals or not name.strip() or not value.strip():
+            raise Invalid(f"Dòng {number} của điều kiện lọc phải có dạng tham_số=giá_trị.", fields={"row_filters": line[:100]})
+        filters.append([name.strip(), value.strip()])
+    return filters
 
 
 def _date(form: FormData, name: str, *, required: bool) -> date | None:
