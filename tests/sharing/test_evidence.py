@@ -112,6 +112,29 @@ def test_concurrent_appends_never_fork_the_chain(engine: Engine, db: Session) ->
     assert result.ok and result.records == 40
 
 
+def test_appends_of_many_threads_are_committed_in_groups_without_a_gap(engine: Engine, db: Session) -> None:
+    """The gateway's group commit: every caller gets its own place, once its record is committed."""
+    places: list[int] = []
+    lock = threading.Lock()
+
+    def call(n: int) -> None:
+        for k in range(10):
+            seq = evidence.append_committed(_exchange(n * 10 + k))
+            with unit_of_work() as session:  # committed before it was handed back
+                assert session.get(ExchangeRecord, seq) is not None
+            with lock:
+                places.append(seq)
+
+    threads = [threading.Thread(target=call, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(places) == list(range(1, 121))
+    result = _verify()
+    assert result.ok and result.records == 120
+
+
 def test_the_cli_reports_the_first_broken_record(engine: Engine, tmp_path: Path) -> None:
     _log(4)
     _sql("UPDATE exchange_log SET status = 500 WHERE seq = 3")
