@@ -23,9 +23,9 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, Integer, String, insert, select, update
+from sqlalchemy import BigInteger, Integer, String, Table, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ketnoi.db import Base, unit_of_work
@@ -52,6 +52,9 @@ class ExchangeRecord(Base):
     latency_ms: Mapped[int] = mapped_column(Integer)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+_LOG_TABLE = cast(Table, ExchangeRecord.__table__)  # a declarative class's table (typed as any FromClause)
 
 
 class ChainHead(Base):
@@ -118,7 +121,7 @@ def append_many(session: Session, exchanges: Sequence[Exchange]) -> list[int]:
         if seq % CHECKPOINT_EVERY == 0:
             _sign(session, seq, hash_)
         prev_hash = hash_
-    session.execute(insert(ExchangeRecord.__table__), rows)  # Core: the ORM's bulk path costs more per row
+    session.execute(insert(_LOG_TABLE), rows)  # Core: the ORM's bulk path costs more per row
     session.execute(update(ChainHead).where(ChainHead.id == 1).values(hash=prev_hash))
     return places
 
