@@ -65,11 +65,16 @@ def serve(
 
 
 @app.command()
-def worker(workers: int = typer.Option(1, help="Số luồng xử lý công việc.")) -> None:
+def worker(
+    workers: int = typer.Option(1, help="Số luồng xử lý công việc."),
+    periodic: bool = typer.Option(
+        True, help="Chạy cả việc định kỳ mỗi phút (nhắc hạn, thông báo thay đổi); nhiều tiến trình: chỉ bật ở một."
+    ),
+) -> None:
     """Chạy tiến trình xử lý công việc nền."""
     from ketnoi.jobs.worker import run_worker
 
-    run_worker(workers=workers)
+    run_worker(workers=workers, periodic=periodic)
 
 
 @db_app.command("upgrade")

@@ -253,7 +253,7 @@ def test_worker_thread_runs_a_queued_job_end_to_end(engine: Engine, worker_queue
     assert worker_queue.exists() and huey.pending_count() == 1
     assert _job(queued.id).status == JobStatus.QUEUED and ran == []
 
-    consumer = make_consumer(huey, workers=1)
+    consumer = make_consumer(huey, workers=1, periodic=False)  # a minute's periodic work would be one more task queued
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     consumer.start()  # sets the process's signal handlers; put back below so pytest keeps its own
     try:

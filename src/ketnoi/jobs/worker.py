@@ -24,14 +24,16 @@ log = logging.getLogger("ketnoi.jobs")
 MAX_POLL_SECONDS = 1.0
 
 
-def make_consumer(huey: Huey, *, workers: int = 1) -> Consumer:
-    """A consumer of `huey` with `workers` threads; `run()` it from the process's main thread."""
+def make_consumer(huey: Huey, *, workers: int = 1, periodic: bool = True) -> Consumer:
+    """A consumer of `huey` with `workers` threads; `run()` it from the process's main thread.
+    `periodic`: it also schedules the periodic work (jobs.queue.PERIODIC), every minute; with
+    several worker processes, let exactly one of them do so."""
     if workers < 1:
         raise ValueError("workers must be at least 1")
-    return Consumer(huey, workers=workers, worker_type="thread", max_delay=MAX_POLL_SECONDS)
+    return Consumer(huey, workers=workers, worker_type="thread", max_delay=MAX_POLL_SECONDS, periodic=periodic)
 
 
-def run_worker(workers: int = 1) -> None:
+def run_worker(workers: int = 1, *, periodic: bool = True) -> None:
     """Run jobs until stopped.
 
     SIGINT (Ctrl-C) lets running jobs finish; SIGTERM stops at once: the database rolls the cut
@@ -45,4 +47,4 @@ def run_worker(workers: int = 1) -> None:
     abandoned = fail_abandoned(older_than=timedelta(minutes=get_settings().job_timeout_minutes))
     if abandoned:
         log.warning("%d job(s) left running by a stopped worker marked failed", abandoned)
-    make_consumer(huey, workers=workers).run()
+    make_consumer(huey, workers=workers, periodic=periodic).run()
