@@ -103,3 +103,52 @@ def test_the_administrator_registers_an_application_issues_a_secret_and_revokes_
     assert secret not in admin.content()  # shown once
     admin.get_by_role("button", name="Thu hồi").click()
     expect(admin.locator("main")).to_contain_text("Đã thu hồi")
+
+
+def test_the_administrator_registers_a_key_rotates_a_secret_and_suspends_with_reasons(
+    server: str, chromium: Browser, setting: Setting, db: Session
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+    from playwright.sync_api import expect
+
+    from ketnoi.org.models import OrgKind
+    from ketnoi.sharing import consumers
+
+    agency = f.unit(db, "Bộ Công an", kind=OrgKind.AGENCY)
+    consumers.register_app(db, actor=setting.admin, organization_id=agency.id, name="Hệ thống dân cư", description=None)
+    db.commit()
+    pem = (
+        ed25519.Ed25519PrivateKey.generate()
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    admin = _login(chromium, server, "quantri")
+    admin.goto(f"{server}/consumers")
+    admin.get_by_label("Loại").select_option("private_key_jwt")
+    admin.get_by_text("Khoá công khai, chứng thư số").click()
+    admin.get_by_label("Khoá công khai của ứng dụng (PEM, cho private_key_jwt)").fill("không phải khoá")
+    admin.get_by_role("button", name="Cấp thông tin xác thực Hệ thống dân cư").click()
+    expect(admin.get_by_role("alert")).to_contain_text("Khoá công khai không đọc được")
+    admin.get_by_label("Loại").select_option("private_key_jwt")
+    admin.get_by_text("Khoá công khai, chứng thư số").click()
+    admin.get_by_label("Khoá công khai của ứng dụng (PEM, cho private_key_jwt)").fill(pem)
+    admin.get_by_role("button", name="Cấp thông tin xác thực Hệ thống dân cư").click()
+    expect(admin.get_by_role("status").first).to_contain_text("nền tảng không giữ bí mật nào của ứng dụng")
+    admin.goto(f"{server}/consumers")
+    admin.get_by_label("Loại").select_option("api_key")
+    admin.get_by_role("button", name="Cấp thông tin xác thực Hệ thống dân cư").click()
+    first = admin.locator("#new-secret").input_value()
+    admin.goto(f"{server}/consumers")
+    admin.get_by_role("button", name="Thay mới").click()
+    second = admin.locator("#new-secret").input_value()
+    assert second.startswith("kak_") and second != first
+    admin.goto(f"{server}/consumers")
+    expect(admin.locator("main")).to_contain_text("Đã thay mới, hết hiệu lực lúc")
+    admin.get_by_role("button", name="Tạm dừng Hệ thống dân cư").click()
+    expect(admin.get_by_role("alert")).to_contain_text("Hãy nêu nội dung, lý do")
+    admin.get_by_label("Lý do tạm dừng (gửi ngay cho ứng dụng)").fill("Công bố lại dữ liệu trái quy chế khai thác.")
+    admin.get_by_role("button", name="Tạm dừng Hệ thống dân cư").click()
+    expect(admin.get_by_role("status").first).to_contain_text("Đã lưu thay đổi.")
+    expect(admin.locator("main")).to_contain_text("Tạm dừng")
