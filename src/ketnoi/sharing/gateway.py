@@ -83,10 +83,15 @@ def token(
     return JSONResponse({"access_token": access_token, "token_type": "Bearer", "expires_in": lifetime}, headers=NO_STORE)
 
 
+def _consumer(request: Request, db: DB, authorization: str | None, *, suspended_too: bool) -> Consumer:
+    client_cert = client_keys.presented_certificate(request.headers)
+    api_key = request.headers.get("x-api-key")
+    return consumers.consumer_of(db, authorization=authorization, api_key=api_key, client_cert=client_cert, suspended_too=suspended_too)
+
+
 def calling_consumer(request: Request, db: DB, authorization: Annotated[str | None, Header()] = None) -> Consumer:
     """The application calling the gateway; a refusal is rendered by web.errors (JSON, with its fault)."""
-    client_cert = client_keys.presented_certificate(request.headers)
-    return consumers.consumer_of(db, authorization=authorization, api_key=request.headers.get("x-api-key"), client_cert=client_cert)
+    return _consumer(request, db, authorization, suspended_too=False)
 
 
 CallingConsumer = Annotated[Consumer, Depends(calling_consumer)]
@@ -94,9 +99,7 @@ CallingConsumer = Annotated[Consumer, Depends(calling_consumer)]
 
 def told_consumer(request: Request, db: DB, authorization: Annotated[str | None, Header()] = None) -> Consumer:
     """As calling_consumer, a suspended application included: it may read why it was suspended."""
-    client_cert = client_keys.presented_certificate(request.headers)
-    api_key = request.headers.get("x-api-key")
-    return consumers.consumer_of(db, authorization=authorization, api_key=api_key, client_cert=client_cert, suspended_too=True)
+    return _consumer(request, db, authorization, suspended_too=True)
 
 
 @dataclass
