@@ -617,10 +617,12 @@ def serve_and_load(
     server: Server,
     label: str,
     files: dict[str, Path],
-    header: str,
+    header: str | Callable[[], str],
     args: argparse.Namespace,
     before: Callable[[], None] | None = None,
 ) -> list[ApiRun]:
+    """Start `server`, load it with each query's paths, stop it. `header` may be asked of the running
+    server (a callable, called once it is ready: e.g. an access token it signs)."""
     runs: list[ApiRun] = []
     try:
         server.start()
@@ -631,13 +633,14 @@ def serve_and_load(
         print(f"  {label} ready on port {server.port}", flush=True)
         if before is not None:
             before()
+        sent = header() if callable(header) else header
         for query, paths in files.items():
             example = paths.read_text(encoding="utf-8").split("\n", 1)[0]
             run = ApiRun(label, query, example, args.connections)
 
             def do(run: ApiRun = run, query: str = query, paths: Path = paths) -> ApiRun:
-                check_answer(server.port, query, run.example, header)
-                return measure(wrk, server, run, paths, header, args)
+                check_answer(server.port, query, run.example, sent)
+                return measure(wrk, server, run, paths, sent, args)
 
             runs.append(one_run(do, run))
     except RunError as exc:

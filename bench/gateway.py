@@ -117,8 +117,11 @@ def access_token(port: int, credential: dict[str, str]) -> str:
         data=b"grant_type=client_credentials",
         headers={"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"},
     )
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        token: str = json.loads(response.read())["access_token"]
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            token: str = json.loads(response.read())["access_token"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise RunError(f"/oauth/token: {exc}") from exc
     return token
 
 
@@ -136,7 +139,10 @@ def bench(wrk: str, args: argparse.Namespace, report: dict[str, Any]) -> tuple[l
     print(f"\n== gateway vs data API, SQLite: wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s", flush=True)
     server = Server(t, 1)
     runs += ds.serve_and_load(wrk, server, DATA_API, data_files, api_header, args)
-    runs += serve_gateway(wrk, Server(t, 1), gateway_files, credential, args)
+    gateway = Server(t, 1)
+    runs += ds.serve_and_load(
+        wrk, gateway, GATEWAY, gateway_files, lambda: f"Authorization: Bearer {access_token(gateway.port, credential)}", args
+    )
     audit = ds.checked(ds.ketnoi_cmd("audit", "verify"), "ketnoi audit verify", env=benchlib.ketnoi_env(t)).strip()
     print(f"  exchange log after the run: {audit}", flush=True)
     exe, why = reference.datasette_bin()
@@ -148,30 +154,6 @@ def bench(wrk: str, args: argparse.Namespace, report: dict[str, Any]) -> tuple[l
         reference_server = Server(t, command=command, ready_path="/-/versions.json", log_name="datasette.log")
         runs += ds.serve_and_load(wrk, reference_server, ds.DATASETTE, same_work, "", args)
     return runs, {"audit_verify": audit, "service": SERVICE}
-
-
-def serve_gateway(wrk: str, server: Server, files: dict[str, Path], credential: dict[str, str], args: argparse.Namespace) -> list[ApiRun]:
-    """As datastore.serve_and_load, with the access token asked of the server once it runs (it signs it)."""
-    runs: list[ApiRun] = []
-    try:
-        server.start()
-        header = f"Authorization: Bearer {access_token(server.port, credential)}"
-    except (RunError, OSError) as exc:
-        return [ApiRun(GATEWAY, "(server)", "-", args.connections, status="failed", note=str(exc).splitlines()[0])]
-    try:
-        print(f"  {GATEWAY} ready on port {server.port}", flush=True)
-        for query, paths in files.items():
-            example = paths.read_text(encoding="utf-8").split("\n", 1)[0]
-            run = ApiRun(GATEWAY, query, example, args.connections)
-
-            def do(run: ApiRun = run, query: str = query, paths: Path = paths) -> ApiRun:
-                ds.check_answer(server.port, query, run.example, header)
-                return ds.measure(wrk, server, run, paths, header, args)
-
-            runs.append(ds.one_run(do, run))
-    finally:
-        server.stop()
-    return runs
 
 
 def checks_of(runs: list[ApiRun]) -> list[Check]:

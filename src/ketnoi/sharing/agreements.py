@@ -17,17 +17,15 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from ketnoi import authz
 from ketnoi.audit import service as audit
-from ketnoi.authz import Action, Actor, Kind
+from ketnoi.authz import Actor
 from ketnoi.db import Base, IdMixin
 from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import Conflict, Invalid, NotFound
 from ketnoi.kit.vn import nfc
 from ketnoi.sharing.consumers import Consumer
 from ketnoi.sharing.grants import Grant, GrantStatus
-from ketnoi.sharing.models import SharingService
-from ketnoi.sharing.requests import ConnectionRequest, RequestStatus
+from ketnoi.sharing.requests import ConnectionRequest, RequestStatus, for_its_unit
 
 # The art. 38 items, in the article's order: key -> label. Every one is written, "Không" where none applies.
 ITEMS = {
@@ -74,11 +72,7 @@ def propose(
     session: Session, *, actor: Actor, request_id: uuid.UUID, terms: dict[str, str], valid_from: date, valid_until: date | None
 ) -> Agreement:
     """The service's unit writes the next version and, by proposing it, accepts it."""
-    request = session.get(ConnectionRequest, request_id)
-    if request is None:
-        raise NotFound("Không tìm thấy yêu cầu kết nối.")
-    service = session.get_one(SharingService, request.service_id)
-    authz.require(actor, Action.UPDATE, Kind.SERVICE, owner_unit_id=service.owner_unit_id)
+    request, service = for_its_unit(session, actor=actor, request_id=request_id)
     if request.status != RequestStatus.APPROVED:
         raise Conflict("Chỉ lập thỏa thuận cho yêu cầu kết nối đã được chấp thuận.", fields={"status": request.status})
     written = {key: nfc(str(terms.get(key) or "")).strip() for key in ITEMS}

@@ -142,22 +142,27 @@ def read(session: Session, *, service: SharingService, grant: Grant, params: Seq
         raise NoGrant(f"Quyền khai thác không gồm thao tác «{mode}».")
     at = _instant(*next(iter(options.items()))) if options else None
     version, resource, dataset = current_version(session, service)
-    now = _as_granted(session, service, grant, version, resource, dataset)
+    hidden = grants.personal_items_of(session, service) - set(grant.personal_items)  # masked in every version
+
+    def as_granted(shown: DatastoreVersion) -> Granted:
+        return _as_granted(service, grant, hidden, shown, resource, dataset)
+
     asked = [(name, value) for name, value in params if name not in MODES]
     filters = [(name, value) for name, value in grant.row_filters]
     if mode == "changes":
         assert at is not None
         then_version = _version_at(session, resource, at)
-        then = None if then_version is None else _as_granted(session, service, grant, then_version, resource, dataset)
-        return _changes(session, service, now, then, filters, asked, at)
+        then = None if then_version is None else as_granted(then_version)
+        return _changes(session, service, as_granted(version), then, filters, asked, at)
     if mode == "as_of":
         assert at is not None
         then_version = _version_at(session, resource, at)
         if then_version is None:
             raise NotFound(f"Dịch vụ chưa có dữ liệu vào thời điểm {at.astimezone(VN):%d/%m/%Y %H:%M}.")
-        now = _as_granted(session, service, grant, then_version, resource, dataset)
+        version = then_version
+    now = as_granted(version)
     page = query.read_page(session, _selection(session, now, filters, asked), asked)
-    masked = _masked(now)
+    masked = now.masked_names
     items = [row | dict.fromkeys(masked) for row in page.rows]
     body = {
         "service": service.code,
@@ -241,20 +246,20 @@ class Granted:
     served: access.Served
     masked: list[Field]
 
+    @property
+    def masked_names(self) -> list[str]:
+        return [f.name for f in self.masked]
+
 
 def _as_granted(
-    session: Session, service: SharingService, grant: Grant, version: DatastoreVersion, resource: Resource, dataset: Dataset
+    service: SharingService, grant: Grant, hidden: set[str], version: DatastoreVersion, resource: Resource, dataset: Dataset
 ) -> Granted:
+    """A version's columns as the grant sees them: its allow-list, the personal items it does not disclose (`hidden`) masked."""
     fields = [field_of(d) for d in version.table_schema["fields"]]
     allowed = set(grant.data_items) & set(service.data_items)
-    personal = grants.personal_items_of(session, service) - set(grant.personal_items)
-    shown = [f for f in fields if f.item in allowed and f.item not in personal]
-    masked = [f for f in fields if f.item in allowed and f.item in personal]
+    shown = [f for f in fields if f.item in allowed and f.item not in hidden]
+    masked = [f for f in fields if f.item in allowed and f.item in hidden]
     return Granted(access.Served(resource, dataset, version, fields, shown, editable=False), masked)
-
-
-def _masked(granted: Granted) -> list[str]:
-    return [f.name for f in granted.masked]
 
 
 def _selection(session: Session, granted: Granted, filters: list[tuple[str, str]], asked: list[tuple[str, str]]) -> query.Selection:
@@ -310,7 +315,7 @@ def _changes(
     rows = [{k: query.jsonable_value(v) for k, v in row._mapping.items()} for row in session.execute(ordered)]
     more = len(rows) > limit
     rows = rows[:limit]
-    masked = _masked(now)
+    masked = now.masked_names
     body = {
         "service": service.code,
         "mode": "changes",

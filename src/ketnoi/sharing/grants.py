@@ -69,6 +69,14 @@ def personal_items_of(session: Session, service: SharingService) -> set[str]:
     return set(session.scalars(query))
 
 
+def check_items(service: SharingService, data_items: list[str]) -> None:
+    """The data items asked for or granted: some, all of the service's (a unit's own API: none, it is taken whole)."""
+    unknown = [name for name in data_items if name not in service.data_items]
+    if (not data_items and not service.upstream_url) or unknown:
+        listed = ", ".join(unknown)
+        raise Invalid(f"Trường dữ liệu không thuộc dịch vụ: {listed or '(chưa chọn)'}.", fields={"data_items": listed})
+
+
 def create(
     session: Session,
     *,
@@ -85,12 +93,10 @@ def create(
     operations: list[str] | None = None,
 ) -> Grant:
     """The grant an approval gives; it replaces the application's earlier grant on the service."""
-    unknown = [name for name in data_items if name not in service.data_items]
-    if (not data_items and not service.upstream_url) or unknown:
-        listed = ", ".join(unknown)
-        raise Invalid(f"Trường dữ liệu không thuộc dịch vụ: {listed or '(chưa chọn)'}.", fields={"data_items": listed})
+    check_items(service, data_items)
     personal = list(dict.fromkeys(personal_items or []))
-    not_personal = [name for name in personal if name not in data_items or name not in personal_items_of(session, service)]
+    personal_in_service = personal_items_of(session, service)
+    not_personal = [name for name in personal if name not in data_items or name not in personal_in_service]
     if not_personal:
         message = f"Chỉ cho xem các trường dữ liệu cá nhân đã được cấp: {', '.join(not_personal)}."
         raise Invalid(message, fields={"personal_items": ", ".join(not_personal)})

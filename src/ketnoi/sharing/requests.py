@@ -86,11 +86,7 @@ def submit(
         raise Invalid("Hãy nêu mục đích khai thác (10 đến 5.000 ký tự).", fields={"purpose": "Bắt buộc."})
     if service.upstream_url:  # a unit's own API: asked for as a whole (its fields are the API's)
         data_items = []
-    unknown = [name for name in data_items if name not in service.data_items]
-    if (not data_items and not service.upstream_url) or unknown:
-        raise Invalid(
-            f"Trường dữ liệu không thuộc dịch vụ: {', '.join(unknown) or '(chưa chọn)'}.", fields={"data_items": ", ".join(unknown)}
-        )
+    grants.check_items(service, data_items)
     if frequency not in FREQUENCIES:
         raise Invalid(f"Tần suất khai thác phải là một trong: {', '.join(FREQUENCIES)}.", fields={"frequency": frequency})
     if expected_records is not None and expected_records < 0:
@@ -122,6 +118,16 @@ def submit(
     return request
 
 
+def for_its_unit(session: Session, *, actor: Actor, request_id: uuid.UUID) -> tuple[ConnectionRequest, SharingService]:
+    """A request and its service, for the service's unit (or an administrator) to act on."""
+    request = session.get(ConnectionRequest, request_id)
+    if request is None:
+        raise NotFound("Không tìm thấy yêu cầu kết nối.")
+    service = session.get_one(SharingService, request.service_id)
+    authz.require(actor, Action.UPDATE, Kind.SERVICE, owner_unit_id=service.owner_unit_id)
+    return request, service
+
+
 @dataclass(frozen=True)
 class Terms:
     """What an approval grants beyond the items asked for (see sharing.grants)."""
@@ -138,11 +144,7 @@ def decide(
 ) -> ConnectionRequest:
     """The service's unit (or an administrator) approves, granting the items asked for on its
     terms, or refuses with its reasons."""
-    request = session.get(ConnectionRequest, request_id)
-    if request is None:
-        raise NotFound("Không tìm thấy yêu cầu kết nối.")
-    service = session.get_one(SharingService, request.service_id)
-    authz.require(actor, Action.UPDATE, Kind.SERVICE, owner_unit_id=service.owner_unit_id)
+    request, service = for_its_unit(session, actor=actor, request_id=request_id)
     if request.status != RequestStatus.SUBMITTED:
         raise Invalid("Yêu cầu này đã được trả lời.", fields={"status": request.status})
     reason = nfc(reason or "") or None
