@@ -4,6 +4,7 @@ and the exchanges page counts the calls that followed."""
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from fastapi.testclient import TestClient
@@ -73,3 +74,33 @@ def test_a_request_is_answered_agreed_and_its_calls_counted(
     expect(cells.nth(0)).to_have_text("2")  # calls: one refused (no agreement yet), one answered
     expect(cells.nth(1)).to_have_text("1")
     assert asked["status"] == "submitted"
+
+
+def test_a_dead_letter_is_sent_again_from_the_exchanges_page(
+    server: str, chromium: Browser, gateway: World, api: TestClient, db: Session
+) -> None:
+    from playwright.sync_api import expect
+
+    from ketnoi.kit.clock import utcnow
+    from ketnoi.sharing.subscriptions import Delivery, DeliveryStatus, Subscription
+
+    ask_connection(api, gateway.key, "DV.MACDINH", ["ma_nhiem_vu"])
+    app_id = api.get("/x/whoami", headers=gateway.key).json()["app_id"]
+    service_id = next(s["id"] for s in api.get("/api/v1/services").json() if s["code"] == "DV.MACDINH")
+    subscription = Subscription(app_id=uuid.UUID(app_id), service_id=uuid.UUID(service_id), url="https://he-thong.vpcp.gov.vn/thong-bao",
+                                created_at=utcnow())  # fmt: skip
+    db.add(subscription)
+    db.flush()
+    dead = Delivery(subscription_id=subscription.id, payload={"event": "data_changed"}, status=DeliveryStatus.DEAD, attempts=6,
+                    next_attempt_at=utcnow(), last_error="Bên nhận trả lời HTTP 503", created_at=utcnow())  # fmt: skip
+    db.add(dead)
+    db.commit()
+    steward = _login(chromium, server, "canbo")
+    steward.goto(f"{server}/exchanges")
+    letters = steward.locator("#dead-letters")
+    expect(letters).to_contain_text("Bên nhận trả lời HTTP 503")
+    letters.get_by_role("button", name="Gửi lại").click()
+    expect(steward.get_by_role("status").first).to_contain_text("Đã lưu thay đổi.")
+    expect(steward.locator("#dead-letters")).to_contain_text("Không có thông báo nào thất bại.")
+    db.refresh(dead)
+    assert (dead.status, dead.attempts) == (DeliveryStatus.PENDING, 0)
