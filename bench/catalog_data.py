@@ -11,6 +11,7 @@ many minutes), but every derived column is computed as the services compute it:
   databases.search_text     = search_text(name, code, purpose, owner.name, owner.short_name)  (catalog/databases.py _check)
   datasets.search_text      = search_text(name, description, " ".join(tags))     (catalog/datasets.py _refresh)
   datasets.owner_unit_id    = the owner of the dataset's database                 (idem)
+  organizations.slug, datasets.slug = kit.slug.unique_slug of the short name / name (org/service.py, catalog/datasets.py)
 The admin account, its API token and a login session go through the real auth service.
 At the end: a summary as one JSON line on stdout, and `generated.json` in the var dir.
 """
@@ -45,6 +46,7 @@ from ketnoi.catalog.models import DatabaseClass, DatabaseStatus, DataClass, Shar
 from ketnoi.db import make_engine, unit_of_work
 from ketnoi.identity import actor_for, system_actor
 from ketnoi.kit.search import search_text
+from ketnoi.kit.slug import unique_slug
 from ketnoi.kit.vn import fold, nfc
 from ketnoi.models import Base
 from ketnoi.org.models import OrgKind
@@ -89,6 +91,14 @@ class Generator:
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+        self.slugs: dict[str, set[str]] = {}
+
+    def slug(self, name: str, fallback: str) -> str:
+        """As the services make it (kit.slug.unique_slug): organizations and datasets each have their own names."""
+        taken = self.slugs.setdefault(fallback, set())
+        slug = unique_slug(name, lambda candidate: candidate in taken, fallback=fallback)
+        taken.add(slug)
+        return slug
 
     def new_id(self) -> uuid.UUID:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
@@ -118,6 +128,7 @@ class Generator:
         return {
             "id": org.id,
             "name": org.name,
+            "slug": self.slug(org.short_name or org.name, "don-vi"),
             "short_name": org.short_name,
             "kind": org.kind,
             "parent_id": parent_id,
@@ -205,6 +216,7 @@ class Generator:
             "database_id": db.id,
             "owner_unit_id": db.owner.id,
             "name": name,
+            "slug": self.slug(name, "du-lieu"),
             "description": description,
             "license_id": rng.choice(words.OPEN_LICENSES) if public else rng.choice(["internal", "internal", None]),
             "topic": topic if rng.random() < 0.9 else None,

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from ketnoi import __version__, migrate
 from ketnoi.db import get_engine
 from ketnoi.settings import get_settings
+from ketnoi.portal import ckan_api
 from ketnoi.sharing import gateway
 from ketnoi.sharing.signing import SignedResponses
 from ketnoi.web import errors, health, wellknown
@@ -74,6 +75,7 @@ def create_app(*, check_migrations: bool = True) -> FastAPI:
     app.include_router(health.router)
     app.include_router(wellknown.router)
     app.include_router(gateway.router)
+    app.include_router(ckan_api.router)
     app.include_router(api_router)
     app.include_router(html_router)
     return app

@@ -5,6 +5,8 @@ from ketnoi.auth.models import ApiToken, LoginSession, User
 from ketnoi.catalog.models import Database, DataItem, Dataset, DatasetTag, Resource
 from ketnoi.datastore.models import BadRow, DatastoreVersion
 from ketnoi.db import Base
+from ketnoi.feedback.models import Feedback, FeedbackVote
+from ketnoi.harvest.models import HarvestedDataset, HarvestRun, HarvestSource
 from ketnoi.jobs.models import Job
 from ketnoi.notify.models import Notification
 from ketnoi.org.models import FocalPoint, Organization
@@ -39,8 +41,13 @@ __all__ = [
     "DatastoreVersion",
     "Delivery",
     "ExchangeRecord",
+    "Feedback",
+    "FeedbackVote",
     "FocalPoint",
     "Grant",
+    "HarvestRun",
+    "HarvestSource",
+    "HarvestedDataset",
     "Job",
     "LoginSession",
     "Notice",

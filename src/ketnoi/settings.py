@@ -62,6 +62,9 @@ class Settings(BaseSettings):
         default=None,
         description="PEM file of the node's Ed25519 signing key; generated under var/ when unset.",
     )
+    ckan_datastore_sql: bool = Field(
+        default=False, description="Offer CKAN's `datastore_search_sql` (read-only SQL over the open tables, as `/api/v1/sql`)."
+    )
     sql_max_rows: int = Field(default=1000, ge=1, le=100_000, description="Most rows one `/api/v1/sql` answer returns.")
     sql_time_limit_ms: int = Field(default=3000, ge=100, le=60_000, description="Time limit of one `/api/v1/sql` statement, in ms.")
     sql_reader_password: str | None = Field(

@@ -42,6 +42,9 @@ ROUTES: dict[str, str] = {
     "GET /x/agreements": "consumer", "GET /x/notices": "consumer", "POST /x/subscriptions": "consumer",
     "GET /x/subscriptions": "consumer", "DELETE /x/subscriptions/{subscription_id}": "consumer",
     "POST /x/agreements/{agreement_id}/accept": "consumer",
+    # the CKAN Action API (read)
+    "GET /api/3/action/{name}": "public", "POST /api/3/action/{name}": "public", "GET /api/action/{name}": "public",
+    "POST /api/action/{name}": "public", "GET /api/3": "public",
     # JSON API
     "GET /api/v1/stats": "public",
     "GET /api/v1/organizations": "public", "POST /api/v1/organizations": "admin", "GET /api/v1/organizations/{org_id}": "public",
@@ -108,7 +111,7 @@ ROUTES: dict[str, str] = {
     "GET /calendar": "public", "POST /calendar/days": "admin", "POST /calendar/days/{day}/delete": "admin",
     "POST /calendar/{year}/reset": "admin",
 }  # fmt: skip
-PARAMS = {"code": "DV.KHONGCO", "year": "2026", "day": "2026-01-01", "number": "1", "step": "publish", "entity_type": "dataset"}
+PARAMS = {"name": "package_list", "code": "DV.KHONGCO", "year": "2026", "day": "2026-01-01", "number": "1", "step": "publish", "entity_type": "dataset"}
 # Who is refused each rule, by the callers the tests sign in as (an admin is refused nothing but `consumer`);
 # `application` is another agency's application with its API key: a credential of the gateway, not of a person.
 REFUSED = {

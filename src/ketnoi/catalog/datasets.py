@@ -16,15 +16,17 @@ from ketnoi.catalog.databases import get_database
 from ketnoi.catalog.models import Database, DataItem, Dataset, DatasetTag, Resource, SharingForm
 from ketnoi.catalog.models import Visibility as DatasetVisibility
 from ketnoi.catalog.schemas import DatasetIn, DatasetPatch
-from ketnoi.kit.errors import Invalid, NotFound
+from ketnoi.kit.errors import Conflict, Invalid, NotFound
 from ketnoi.kit.pagination import Page, keyset_page
 from ketnoi.kit.search import fts_filter, fts_join, fts_sparse, matches, search_text
+from ketnoi.kit.slug import unique_slug
 from ketnoi.org.service import unit_subtree
 
 FIELDS = (
     "database_id",
     "owner_unit_id",
     "name",
+    "slug",
     "description",
     "license_id",
     "topic",
@@ -162,10 +164,24 @@ def check_publication(session: Session, ds: Dataset) -> None:
         raise Invalid(msg, fields={"visibility": msg})
 
 
+def _slug_taken(session: Session, slug: str, ds_id: uuid.UUID | None = None) -> bool:
+    return session.scalar(select(Dataset.id).where(Dataset.slug == slug, Dataset.id != ds_id)) is not None
+
+
+def _check_slug(session: Session, ds: Dataset) -> None:
+    if _slug_taken(session, ds.slug, ds.id):
+        msg = f"Tên «{ds.slug}» đã được bộ dữ liệu khác dùng trong đường dẫn."
+        raise Conflict(msg, fields={"slug": msg})
+
+
 def create_dataset(session: Session, *, actor: Actor, data: DatasetIn) -> DatasetView:
     db = get_database(session, actor=actor, database_id=data.database_id)
     authz.require(actor, Action.CREATE, Kind.DATASET, owner_unit_id=db.owner_unit_id)
     ds = Dataset(id=uuid.uuid4(), **data.model_dump(exclude={"tags"}))
+    if ds.slug:
+        _check_slug(session, ds)
+    else:
+        ds.slug = unique_slug(ds.name, lambda slug: _slug_taken(session, slug))
     _refresh(session, ds, db, data.tags)
     session.add(ds)
     session.flush()
@@ -182,7 +198,7 @@ def update_dataset(session: Session, *, actor: Actor, dataset_id: uuid.UUID, pat
     ds = view.dataset
     authz.require(actor, Action.UPDATE, Kind.DATASET, owner_unit_id=ds.owner_unit_id)
     values = patch.model_dump(include=patch.model_fields_set)
-    for required in ("database_id", "name", "data_class", "visibility", "tags"):
+    for required in ("database_id", "name", "slug", "data_class", "visibility", "tags"):
         if required in values and values[required] is None:
             raise Invalid("Dữ liệu không hợp lệ.", fields={required: "Trường này là bắt buộc."})
     tags = values.pop("tags", view.tags)
@@ -193,6 +209,8 @@ def update_dataset(session: Session, *, actor: Actor, dataset_id: uuid.UUID, pat
     for name, value in values.items():
         setattr(ds, name, value)
     _refresh(session, ds, db, tags)
+    if "slug" in values:
+        _check_slug(session, ds)
     check_publication(session, ds)
     if tags != view.tags:
         _set_tags(session, ds, tags)

@@ -75,6 +75,8 @@ class Dataset(IdMixin, TimestampMixin, Base):
     database_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("databases.id", ondelete="RESTRICT"), index=True)
     owner_unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
     name: Mapped[str] = mapped_column(String(255))
+    # The URL name (kit.slug): CKAN's `name`, the portal's links. Made at creation, kept on rename.
+    slug: Mapped[str] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(Text)
     license_id: Mapped[str | None] = mapped_column(String(64))
     topic: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -85,7 +87,7 @@ class Dataset(IdMixin, TimestampMixin, Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     search_text: Mapped[str] = mapped_column(Text, default="")
 
-    __table_args__ = (Index("ix_datasets_name_id", "name", "id"),)
+    __table_args__ = (Index("ix_datasets_name_id", "name", "id"), Index("uq_datasets_slug", "slug", unique=True))
 
 
 class DatasetTag(Base):
@@ -127,3 +129,5 @@ class Resource(IdMixin, TimestampMixin, Base):
     sha256: Mapped[str | None] = mapped_column(String(64))
     original_filename: Mapped[str | None] = mapped_column(String(255))
     storage_key: Mapped[str | None] = mapped_column(String(255))
+    # A resource kept elsewhere (a link, or a harvested portal's file): its address, and no bytes here.
+    url: Mapped[str | None] = mapped_column(String(1000))

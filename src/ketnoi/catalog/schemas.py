@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ketnoi.catalog import codelists as cl
 from ketnoi.catalog.models import DatabaseClass, DatabaseStatus, DataClass, SharingForm, Visibility
+from ketnoi.kit.slug import is_slug
 from ketnoi.kit.validation import Input, OptionalText, Text
 from ketnoi.kit.vn import nfc
 
@@ -34,6 +35,12 @@ def _tags(values: list[str]) -> list[str]:
     return tags
 
 
+def _slug(value: str | None) -> str | None:
+    if value is not None and not is_slug(value):
+        raise ValueError("Tên trong đường dẫn chỉ gồm chữ thường không dấu a-z, số, «-» và «_», từ 2 đến 100 ký tự.")
+    return value
+
+
 def _field_name(value: str) -> str:
     if not _FIELD_NAME.match(value):
         raise ValueError("Tên trường chỉ gồm a-z, 0-9, dấu gạch dưới, bắt đầu bằng chữ, tối đa 63 ký tự.")
@@ -42,6 +49,7 @@ def _field_name(value: str) -> str:
 
 Tags = Annotated[list[str], Field(max_length=30), AfterValidator(_tags)]
 FieldName = Annotated[str, AfterValidator(_field_name)]
+Slug = Annotated[OptionalText, AfterValidator(_slug)]
 
 
 class DatabaseIn(Input):
@@ -103,6 +111,7 @@ class DatabaseOut(BaseModel):
 class DatasetIn(Input):
     database_id: uuid.UUID
     name: Text = Field(min_length=1, max_length=255)
+    slug: Slug = None  # made from the name when not given
     description: OptionalText = Field(default=None, max_length=20000)
     license_id: License = None
     topic: Topic = None
@@ -115,6 +124,7 @@ class DatasetIn(Input):
 class DatasetPatch(Input):
     database_id: uuid.UUID | None = None
     name: Text | None = Field(default=None, min_length=1, max_length=255)
+    slug: Slug = None
     description: OptionalText = Field(default=None, max_length=20000)
     license_id: License = None
     topic: Topic = None
@@ -172,6 +182,7 @@ class DatasetOut(BaseModel):
     database_id: uuid.UUID
     owner_unit_id: uuid.UUID
     name: str
+    slug: str
     description: str | None
     license_id: str | None
     topic: str | None

@@ -43,7 +43,7 @@ class RowsOut(BaseModel):
 )
 def rows(request: Request, db: DB, actor: CurrentActor, resource_id: uuid.UUID) -> Response:
     page = query.read_rows(db, actor=actor, resource_id=resource_id, params=list(request.query_params.multi_items()))
-    # Straight to JSON: the rows are plain values already (query._jsonable), and validating
+    # Straight to JSON: the rows are plain values already (query.jsonable_row), and validating
     # 10,000 rows against `RowsOut` would cost more than reading them. The OpenAPI keeps RowsOut.
     body = {
         "resource_id": str(resource_id),

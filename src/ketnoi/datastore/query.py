@@ -124,7 +124,7 @@ def read_page(session: Session, selection: Selection, params: Sequence[tuple[str
         sort_value = None if sort_field is None else _sort_value(session, table, sort_field, last)
         next_cursor = _encode(sort_value, last["_id"])
     total, exact = _count(session, selection, params, options.get("count"))
-    return RowsPage(selection.version, selection.shown, [_jsonable(row) for row in result], next_cursor, total, exact)
+    return RowsPage(selection.version, selection.shown, [jsonable_row(row) for row in result], next_cursor, total, exact)
 
 
 def _count(session: Session, selection: Selection, params: Sequence[tuple[str, str]], mode: str | None) -> tuple[int | None, bool]:
@@ -257,5 +257,5 @@ def jsonable_value(value: Any) -> Any:
     return value
 
 
-def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+def jsonable_row(row: dict[str, Any]) -> dict[str, Any]:
     return {k: jsonable_value(v) for k, v in row.items()}

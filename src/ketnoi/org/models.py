@@ -22,6 +22,7 @@ class Organization(IdMixin, TimestampMixin, Base):
 
     name: Mapped[str] = mapped_column(String(255))
     short_name: Mapped[str | None] = mapped_column(String(64))
+    slug: Mapped[str] = mapped_column(String(100))  # the URL name (kit.slug): CKAN's organization `name`
     kind: Mapped[str] = mapped_column(String(16), default=OrgKind.UNIT)
     parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"))
     agency_code: Mapped[str | None] = mapped_column(String(35), unique=True)
@@ -32,7 +33,7 @@ class Organization(IdMixin, TimestampMixin, Base):
     description: Mapped[str | None] = mapped_column(Text)
     search_text: Mapped[str] = mapped_column(Text, default="")
 
-    __table_args__ = (Index("ix_organizations_name_id", "name", "id"),)
+    __table_args__ = (Index("ix_organizations_name_id", "name", "id"), Index("uq_organizations_slug", "slug", unique=True))
 
 
 class FocalPoint(IdMixin, TimestampMixin, Base):

@@ -14,6 +14,7 @@ from ketnoi.authz import Action, Actor, Kind
 from ketnoi.kit.errors import Conflict, Invalid, NotFound
 from ketnoi.kit.pagination import Page, keyset_page
 from ketnoi.kit.search import matches, search_text
+from ketnoi.kit.slug import unique_slug
 from ketnoi.org.models import FocalPoint, Organization
 from ketnoi.org.schemas import FocalPointIn, OrganizationIn, OrganizationPatch
 
@@ -97,10 +98,15 @@ def _refresh_search(org: Organization) -> None:
     org.search_text = search_text(org.name, org.short_name, org.agency_code)
 
 
+def _slug_taken(session: Session, slug: str) -> bool:
+    return session.scalar(select(Organization.id).where(Organization.slug == slug)) is not None
+
+
 def create_organization(session: Session, *, actor: Actor, data: OrganizationIn) -> Organization:
     authz.require(actor, Action.CREATE, Kind.ORGANIZATION, owner_unit_id=data.parent_id)
     _check_parent(session, None, data.parent_id)
     org = Organization(id=uuid.uuid4(), **data.model_dump())
+    org.slug = unique_slug(org.short_name or org.name, lambda slug: _slug_taken(session, slug), fallback="don-vi")
     _check(session, org)
     _refresh_search(org)
     session.add(org)
