@@ -12,8 +12,8 @@ from fastapi.staticfiles import StaticFiles
 
 from ketnoi import __version__, migrate
 from ketnoi.db import get_engine
-from ketnoi.settings import get_settings
 from ketnoi.portal import ckan_api
+from ketnoi.settings import get_settings
 from ketnoi.sharing import gateway
 from ketnoi.sharing.signing import SignedResponses
 from ketnoi.web import errors, health, wellknown

@@ -12,6 +12,7 @@ from ketnoi.datastore.views import router as datastore_router
 from ketnoi.jobs.views import router as jobs_router
 from ketnoi.notify.views import router as notify_router
 from ketnoi.org.views import router as org_router
+from ketnoi.portal.views_dcat import router as dcat_router
 from ketnoi.sharing.views import router as services_router
 from ketnoi.sharing.views_consumers import router as consumers_router
 from ketnoi.sharing.views_requests import router as requests_router
@@ -35,6 +36,7 @@ DOMAIN_ROUTERS = (
     jobs_router,
     notify_router,
     calendar_router,
+    dcat_router,
 )
 for domain_router in DOMAIN_ROUTERS:
     router.include_router(domain_router)

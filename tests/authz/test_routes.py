@@ -110,8 +110,20 @@ ROUTES: dict[str, str] = {
     "GET /notifications": "staff", "POST /notifications/read-all": "staff", "POST /notifications/{notification_id}/read": "staff",
     "GET /calendar": "public", "POST /calendar/days": "admin", "POST /calendar/days/{day}/delete": "admin",
     "POST /calendar/{year}/reset": "admin",
+    # DCAT-AP and Data Package documents of the open data catalog, the dataset URIs
+    "GET /catalog.ttl": "public", "GET /catalog.rdf": "public", "GET /catalog.jsonld": "public",
+    "GET /dataset/{ref}.ttl": "public", "GET /dataset/{ref}.rdf": "public", "GET /dataset/{ref}.jsonld": "public",
+    "GET /dataset/{ref}/datapackage.json": "public", "GET /dataset/{ref}": "public",
 }  # fmt: skip
-PARAMS = {"name": "package_list", "code": "DV.KHONGCO", "year": "2026", "day": "2026-01-01", "number": "1", "step": "publish", "entity_type": "dataset"}
+PARAMS = {
+    "name": "package_list",
+    "code": "DV.KHONGCO",
+    "year": "2026",
+    "day": "2026-01-01",
+    "number": "1",
+    "step": "publish",
+    "entity_type": "dataset",
+}
 # Who is refused each rule, by the callers the tests sign in as (an admin is refused nothing but `consumer`);
 # `application` is another agency's application with its API key: a credential of the gateway, not of a person.
 REFUSED = {

@@ -1,0 +1,154 @@
+"""What the public sees of some datasets, loaded together: the DCAT catalog and the Data Package read it.
+
+Every export reads as the anonymous public, whoever calls: an open data catalog lists open data
+only, and a steward signed in must not publish more by fetching it. For a page of datasets the
+owners, focal points, resources, active datastore versions and data items are each read by one
+`IN (...)` query, never one per dataset.
+
+A resource loaded in the datastore is offered as the CSV export of the columns the public may see
+(`datastore.access` decides, as for the data API; the original file may hold the others), and a
+table with no column open to the public is not offered at all. Any other resource is offered as
+its file or its link (`portal.links`, which the portal and the CKAN API follow too).
+
+The addresses here are stable URIs built from `base_url`, with ids, never slugs (a slug can be
+renamed); only the portal page (the landing page, for people) is addressed by slug.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ketnoi.authz import PUBLIC
+from ketnoi.catalog.datasets import visible
+from ketnoi.catalog.models import DataItem, Dataset, Resource
+from ketnoi.datastore import access
+from ketnoi.datastore.infer import Field, field_of
+from ketnoi.datastore.models import DatastoreVersion, VersionStatus
+from ketnoi.kit.errors import NotFound
+from ketnoi.org.models import FocalPoint, Organization
+from ketnoi.org.service import current_focal_points
+from ketnoi.portal import links
+
+
+def dataset_uri(dataset_id: uuid.UUID) -> str:
+    return f"{links.base()}/dataset/{dataset_id}"
+
+
+def distribution_uri(resource: Resource) -> str:
+    return f"{dataset_uri(resource.dataset_id)}/resource/{resource.id}"
+
+
+def organization_uri(org_id: uuid.UUID) -> str:
+    return f"{links.base()}/organization/{org_id}"
+
+
+def service_uri(service_id: uuid.UUID) -> str:
+    return f"{links.base()}/service/{service_id}"
+
+
+def csv_export_url(resource_id: uuid.UUID) -> str:
+    """The columns the public may see, as CSV: what a table's schema describes."""
+    return f"{links.base()}/api/v1/resources/{resource_id}/export?format=csv"
+
+
+@dataclass(frozen=True)
+class PublicTable:
+    """A resource's active table as the public reads it."""
+
+    version: DatastoreVersion
+    shown: list[Field]  # the columns the public may see, in order
+
+
+@dataclass(frozen=True)
+class PublicResource:
+    resource: Resource
+    table: PublicTable | None  # None: not loaded in the datastore
+
+    @property
+    def download_url(self) -> str:
+        return links.resource_url(self.resource, in_datastore=self.table is not None)
+
+    @property
+    def as_stored(self) -> bool:
+        """What is downloaded is the file (or link) as kept, so its format, size and checksum describe it."""
+        return self.table is None or bool(self.resource.url)
+
+
+@dataclass
+class Published:
+    datasets: list[Dataset]
+    owners: dict[uuid.UUID, Organization]
+    focal_points: dict[uuid.UUID, FocalPoint]
+    resources: dict[uuid.UUID, list[PublicResource]] = field(default_factory=dict)  # by dataset id
+
+    def resources_of(self, dataset: Dataset) -> list[PublicResource]:
+        return self.resources.get(dataset.id, [])
+
+
+def public_dataset(session: Session, ref: str) -> Dataset:
+    """A public dataset by its id or its slug; any other is not found (as for the public everywhere)."""
+    query = select(Dataset).where(visible(PUBLIC))
+    try:
+        query = query.where(or_(Dataset.id == uuid.UUID(ref), Dataset.slug == ref))
+    except ValueError:
+        query = query.where(Dataset.slug == ref)
+    dataset = session.scalar(query)
+    if dataset is None:
+        raise NotFound("Không tìm thấy bộ dữ liệu.")
+    return dataset
+
+
+def load(session: Session, datasets: Sequence[Dataset]) -> Published:
+    """The public datasets given, with what the exports show beside them (one query per kind)."""
+    owner_ids = list({d.owner_unit_id for d in datasets})
+    owners = {o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(owner_ids)))} if owner_ids else {}
+    published = Published(list(datasets), owners, current_focal_points(session, owner_ids) if owner_ids else {})
+    for offered in _public_resources(session, [d.id for d in datasets]):
+        published.resources.setdefault(offered.resource.dataset_id, []).append(offered)
+    return published
+
+
+def _public_resources(session: Session, dataset_ids: list[uuid.UUID]) -> list[PublicResource]:
+    if not dataset_ids:
+        return []
+    resources = list(
+        session.scalars(select(Resource).where(Resource.dataset_id.in_(dataset_ids)).order_by(Resource.created_at, Resource.id))
+    )
+    versions = _active_versions(session, [r.id for r in resources])
+    items = _items_by_dataset(session, {r.dataset_id for r in resources if r.id in versions})
+    offered = []
+    for resource in resources:
+        version = versions.get(resource.id)
+        table = _public_table(version, items.get(resource.dataset_id, {})) if version else None
+        if version is None or table is not None:
+            offered.append(PublicResource(resource, table))
+    return offered
+
+
+def _active_versions(session: Session, resource_ids: list[uuid.UUID]) -> dict[uuid.UUID, DatastoreVersion]:
+    if not resource_ids:
+        return {}
+    query = select(DatastoreVersion).where(DatastoreVersion.resource_id.in_(resource_ids), DatastoreVersion.status == VersionStatus.ACTIVE)
+    return {v.resource_id: v for v in session.scalars(query)}
+
+
+def _items_by_dataset(session: Session, dataset_ids: set[uuid.UUID]) -> dict[uuid.UUID, dict[str, DataItem]]:
+    by_dataset: dict[uuid.UUID, dict[str, DataItem]] = {}
+    if dataset_ids:
+        for item in session.scalars(select(DataItem).where(DataItem.dataset_id.in_(dataset_ids))):
+            by_dataset.setdefault(item.dataset_id, {})[item.name] = item
+    return by_dataset
+
+
+def _public_table(version: DatastoreVersion, items: dict[str, DataItem]) -> PublicTable | None:
+    fields = [field_of(d) for d in version.table_schema["fields"]]
+    # The data API's own rule (access._may_see), not a copy of it: what the export lists is what the API serves.
+    shown = [f for f in fields if access._may_see(PUBLIC, f, items)]
+    if not shown:
+        return None  # nothing of it is open: the public is offered neither the table nor the file
+    return PublicTable(version, shown)
