@@ -114,6 +114,11 @@ ROUTES: dict[str, str] = {
     "GET /catalog.ttl": "public", "GET /catalog.rdf": "public", "GET /catalog.jsonld": "public",
     "GET /dataset/{ref}.ttl": "public", "GET /dataset/{ref}.rdf": "public", "GET /dataset/{ref}.jsonld": "public",
     "GET /dataset/{ref}/datapackage.json": "public", "GET /dataset/{ref}": "public",
+    # feedback on open data (Plan II.8): the public sends and votes, the answering unit moderates and replies
+    "POST /open/datasets/{slug}/feedback": "public", "GET /open/requests": "public", "GET /open/requests/new": "public",
+    "POST /open/requests/new": "public", "POST /open/requests/{feedback_id}/vote": "public",
+    "GET /feedback": "staff", "POST /feedback/{feedback_id}/moderate": "editor", "POST /feedback/{feedback_id}/reply": "editor",
+    "GET /feedback/synthesis": "staff", "GET /feedback/synthesis.docx": "staff", "GET /feedback/synthesis.xlsx": "staff",
 }  # fmt: skip
 PARAMS = {
     "name": "package_list",

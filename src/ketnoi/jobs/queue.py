@@ -41,7 +41,7 @@ QUEUE_NAME = "ketnoi"
 RUN_TASK = "ketnoi.run_job"
 # Every module that declares jobs. The worker imports them all before taking work, so a job
 # enqueued by any face of the application finds its function in the worker process.
-TASK_MODULES: tuple[str, ...] = ("ketnoi.notify.tasks", "ketnoi.datastore.tasks")
+TASK_MODULES: tuple[str, ...] = ("ketnoi.notify.tasks", "ketnoi.datastore.tasks", "ketnoi.feedback.tasks")
 _MAX_KIND = 64  # width of jobs.kind
 _MAX_ERROR = 4000  # enough for a useful message; a whole traceback belongs in the log
 
@@ -101,7 +101,11 @@ def enqueue(session: Session, *, kind: str, params: Mapping[str, Any], actor: Ac
 
 # Periodic work a worker runs every minute: "module:function", each called with a session in its
 # own transaction (its failure is logged and does not stop the others).
-PERIODIC: tuple[str, ...] = ("ketnoi.sharing.requests:remind_overdue", "ketnoi.sharing.subscriptions:run")
+PERIODIC: tuple[str, ...] = (
+    "ketnoi.sharing.requests:remind_overdue",
+    "ketnoi.sharing.subscriptions:run",
+    "ketnoi.feedback.synthesis:remind",
+)
 
 
 def run_periodic() -> None:
