@@ -33,7 +33,7 @@ VENV_BIN = ROOT / ".venv" / "bin"
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PG_DATABASE = "ketnoi_bench"
-GENERATOR_VERSION = 1  # bump when catalog_data.py generates different data, so --reuse does not reuse old data
+GENERATOR_VERSION = 2  # bump when catalog_data.py generates different data, so --reuse does not reuse old data
 BENCH_SECRET_KEY = "bench-secret-key-not-for-production"  # noqa: S105 - a throwaway key for a throwaway database
 
 

@@ -3,7 +3,9 @@
 For each database: build it with the real migrations and deterministic data (catalog_data.py),
 start the real server (`ketnoi serve`, one worker), then load every search endpoint with wrk,
 as an administrator (sees every dataset) and anonymously (public datasets only), with queries
-picked at random from catalog_queries.txt. Prints req/s, p50/p95/p99, non-2xx responses and
+picked at random from catalog_queries.txt. The open-data portal's search page and CKAN's
+package_search (six facets counted on every request) are loaded anonymously, and
+`ckanapi dump datasets --all` (the real client) is timed against each database. Prints req/s, p50/p95/p99, non-2xx responses and
 PASS/FAIL against the target (p95 < 100 ms), and writes everything to bench/results/.
 
 Exit status: 0 when every run ran cleanly, whether or not it met the target; 1 when a run failed
@@ -40,16 +42,20 @@ class Endpoint:
     name: str
     template: str  # {q} is replaced by the URL-encoded query
     auth: str  # how the administrator authenticates: "bearer" (API token) or "cookie" (login session, as a browser)
+    actors: tuple[str, ...] = ("admin", "anonymous")
 
 
+FACETS = "%5B%22organization%22%2C%22groups%22%2C%22tags%22%2C%22res_format%22%2C%22license_id%22%2C%22update_frequency%22%5D"
 ENDPOINTS = [
     Endpoint("api list", "/api/v1/datasets?q={q}&limit=25", "bearer"),
     Endpoint("api list+total", "/api/v1/datasets?q={q}&include_total=true", "bearer"),
     Endpoint("html list page", "/datasets?q={q}", "cookie"),
+    # The open-data portal and CKAN's package_search: public data only, whoever asks; six facets counted each time.
+    Endpoint("portal search page", "/open?q={q}", "cookie", actors=("anonymous",)),
+    Endpoint("ckan package_search", f"/api/3/action/package_search?q={{q}}&rows=10&facet.field={FACETS}", "bearer", actors=("anonymous",)),
 ]
 # --baseline: the same list without a search, to tell the cost of searching from that of serving a page of 25.
 BASELINE = Endpoint("api list, no q", "/api/v1/datasets?limit=25", "bearer")
-ACTORS = ("admin", "anonymous")
 
 
 def quote(q: str) -> str:
@@ -237,8 +243,10 @@ def bench_database(name: str, wrk: str, args: argparse.Namespace, report: dict[s
             entry["visible_totals"] = check_totals(server, marker)
             print(f"  server ready on port {server.port}; totals seen: {entry['visible_totals']}")
             check_count = ketnoi_count(server, marker, SEARCH_CHECK)
+            if args.ckanapi_dump:
+                entry["ckanapi_dump"] = time_ckanapi_dump(server, marker)
             for endpoint in ([BASELINE] if args.baseline else []) + ENDPOINTS:
-                for actor in ACTORS:
+                for actor in endpoint.actors:
                     for conns in args.connections:
                         do = partial(measure_ketnoi, wrk, server, endpoint, actor, marker, args, conns)
                         runs.append(one_run(do, Run(name, endpoint.name, actor, endpoint.template, connections=conns)))
@@ -251,6 +259,27 @@ def bench_database(name: str, wrk: str, args: argparse.Namespace, report: dict[s
         entry["error"] = str(exc)
         runs.append(Run(name, "(setup)", "-", "-", status="failed", note=str(exc).splitlines()[0]))
     return runs
+
+
+def time_ckanapi_dump(server: Server, marker: dict[str, Any]) -> dict[str, Any]:
+    """`ckanapi dump datasets --all` (PyPI's client, 2 worker processes) against the server: how long a full harvest takes."""
+    ckanapi = Path(sys.executable).parent / "ckanapi"
+    out = server.target.var_dir / "ckanapi-dump.jsonl"
+    env = {**os.environ, "PATH": f"{ckanapi.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    started = time.perf_counter()
+    proc = subprocess.run(  # noqa: S603
+        [str(ckanapi), "dump", "datasets", "--all", "-r", f"http://127.0.0.1:{server.port}", "-O", str(out), "-p", "2", "-q"],
+        env=env, capture_output=True, text=True, timeout=3600, check=False,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RunError(f"ckanapi dump failed (exit {proc.returncode}): {proc.stderr[-1000:]}")
+    dumped = sum(1 for _ in out.open(encoding="utf-8"))
+    expected = marker["counts"]["public_datasets"]
+    if dumped != expected:
+        raise RunError(f"ckanapi dump wrote {dumped} datasets, the catalog has {expected} public ones")
+    print(f"  ckanapi dump datasets --all: {dumped:,} datasets in {seconds:.1f} s ({dumped / seconds:.0f} datasets/s)", flush=True)
+    return {"datasets": dumped, "seconds": round(seconds, 1), "datasets_per_s": round(dumped / seconds, 1)}
 
 
 def ketnoi_count(server: Server, marker: dict[str, Any], query: str) -> int:
@@ -286,7 +315,8 @@ def bench_reference(t: Target, wrk: str, args: argparse.Namespace, entry: dict[s
         for endpoint in ENDPOINTS:
             path = reference.PATHS[endpoint.name]
             for conns in args.connections:
-                run = Run(t.name, endpoint.name, "all rows", path, server=reference.NAME, connections=conns)
+                rows = "public rows" if endpoint.actors == ("anonymous",) else "all rows"
+                run = Run(t.name, endpoint.name, rows, path, server=reference.NAME, connections=conns)
                 runs.append(one_run(partial(measure, wrk, server, run, "", args, queries), replace(run)))
     finally:
         server.stop()
@@ -330,6 +360,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--rows", type=int, default=50_000, help="number of generated datasets (default 50000)")
     parser.add_argument("--duration", type=float, default=10, help="seconds of load per run (default 10)")
+    parser.add_argument(
+        "--no-ckanapi-dump", dest="ckanapi_dump", action="store_false", help="skip timing `ckanapi dump datasets --all` on each database"
+    )
     parser.add_argument(
         "--connections",
         type=connection_counts,

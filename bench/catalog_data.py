@@ -53,12 +53,14 @@ from ketnoi.org.models import OrgKind
 
 DEFAULT_SEED = 47_2020
 BATCH = 5_000
+RESOURCE_FORMATS = [("CSV", "text/csv"), ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                    ("JSON", "application/json"), ("PDF", "application/pdf")]  # fmt: skip
 PUBLIC_SHARE = 0.30
 ITEMS_PER_DATASET = 3
 ADMIN_USERNAME = "bench-admin"
 EPOCH = datetime(2019, 1, 1, tzinfo=UTC)
 Row = dict[str, Any]
-Batch = tuple[list[Row], list[Row], list[Row]]
+Batch = tuple[list[Row], list[Row], list[Row], list[Row]]  # datasets, dataset_tags, data_items, resources
 
 assert all(topic in TOPICS for _, topic, _ in words.SUBJECTS), "catalog_words.SUBJECTS uses a topic missing from codelists"
 
@@ -181,16 +183,17 @@ class Generator:
         return out
 
     def datasets(self, dbs: list[Db], count: int) -> Iterator[Batch]:
-        """Batches of (dataset rows, dataset_tags rows, data_items rows)."""
+        """Batches of (dataset rows, dataset_tags rows, data_items rows, resources rows)."""
         # Some databases hold many datasets, most hold a few dozen (a Pareto-like spread).
         weights = [self.rng.paretovariate(1.5) for _ in dbs]
         for start in range(0, count, BATCH):
-            batch: Batch = ([], [], [])
+            batch: Batch = ([], [], [], [])
             for db in self.rng.choices(dbs, weights, k=min(BATCH, count - start)):
                 ds, tags, items = self.dataset(db)
                 batch[0].append(ds)
                 batch[1].extend(tags)
                 batch[2].extend(items)
+                batch[3].extend(self._resources(ds))
             yield batch
 
     def dataset(self, db: Db) -> tuple[Row, list[Row], list[Row]]:
@@ -248,6 +251,30 @@ class Generator:
                 tags.append(tag)
         return tags
 
+    def _resources(self, ds: Row) -> list[Row]:
+        """0 to 3 files (links: no bytes in the file store), for the portal's format facet and the CKAN dicts."""
+        rows: list[Row] = []
+        for n in range(self.rng.choices([0, 1, 2, 3], [15, 50, 25, 10])[0]):
+            fmt, media_type = self.rng.choice(RESOURCE_FORMATS)
+            rows.append(
+                {
+                    "id": self.new_id(),
+                    "dataset_id": ds["id"],
+                    "name": f"{ds['name'][:200]} ({fmt}, tệp {n + 1})",
+                    "description": None,
+                    "format": fmt,
+                    "media_type": media_type,
+                    "size": self.rng.randrange(2_000, 50_000_000),
+                    "sha256": None,
+                    "original_filename": None,
+                    "storage_key": None,
+                    "url": f"https://data.example.gov.vn/files/{ds['slug']}-{n + 1}.{fmt.lower()}",
+                    "created_at": ds["created_at"],
+                    "updated_at": ds["updated_at"],
+                }
+            )
+        return rows
+
     def _items(self, ds_id: uuid.UUID, public: bool, subject: str, at: datetime) -> list[Row]:
         rows: list[Row] = []
         for position, (name, title, data_type, personal) in enumerate(self.rng.sample(words.ITEMS, ITEMS_PER_DATASET)):
@@ -291,7 +318,7 @@ def reset_database(target: benchlib.Target) -> None:
     server.dispose()
 
 
-LOADED = ("organizations", "databases", "datasets", "dataset_tags", "data_items")
+LOADED = ("organizations", "databases", "datasets", "dataset_tags", "data_items", "resources")
 
 
 def secondary_indexes(conn: Connection) -> list[tuple[str, str]]:
@@ -341,8 +368,9 @@ def load(engine: Engine, gen: Generator, rows: int, n_databases: int) -> dict[st
         producer.start()
         done = 0
         while (batch := batches.get()) is not None:
-            for name, part in zip(("datasets", "dataset_tags", "data_items"), batch, strict=True):
-                conn.execute(insert(table(name)), part)
+            for name, part in zip(("datasets", "dataset_tags", "data_items", "resources"), batch, strict=True):
+                if part:
+                    conn.execute(insert(table(name)), part)
             done += len(batch[0])
             log(f"{done:,} datasets")
         producer.join()
@@ -393,7 +421,7 @@ def analyze(engine: Engine) -> str:
 def summary(engine: Engine) -> dict[str, Any]:
     counts: dict[str, Any] = {}
     with engine.connect() as conn:
-        for name in ("organizations", "databases", "datasets", "dataset_tags", "data_items"):
+        for name in LOADED:
             counts[name] = conn.scalar(select(func.count()).select_from(table(name)))
         datasets = table("datasets")
         public = select(func.count()).select_from(datasets).where(datasets.c.visibility == Visibility.PUBLIC)

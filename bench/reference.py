@@ -11,6 +11,8 @@ ketnoi's admin runs. What each endpoint is compared with:
     api list        /ketnoi/datasets.json?…&_nocount=1&_nosuggest=1   a page, no count
     api list+total  /ketnoi/datasets.json?…&_nosuggest=1              a page and the exact count
     html list page  /ketnoi/datasets?…                                Datasette's own table page, as it ships
+    portal search page   /ketnoi/datasets?…&visibility=public&_facet=…  public rows, newest first, five facets
+    ckan package_search  /ketnoi/datasets.json?… (the same, as JSON)
 
 Datasette runs from its own virtualenv (bench/.venv-ref, made on first use with pip), so its
 pinned dependencies never meet ketnoi's.
@@ -32,10 +34,16 @@ VENV = benchlib.BENCH / ".venv-ref"
 NAME = "datasette 0.65.5"
 SPEEDUPS = ("uvloop", "httptools")  # the event loop and HTTP parser uvicorn uses when present (ketnoi's venv has them)
 _SEARCH = "_search={q}&_searchmode=raw&_sort=name&_size=25"
+_FACETS = "_facet=owner_unit_id&_facet=topic&_facet=license_id&_facet=update_frequency&_facet_array=tags"
+_FACETED = f"_search={{q}}&_searchmode=raw&visibility=public&_sort_desc=updated_at&{_FACETS}"
 PATHS = {
     "api list": f"/ketnoi/datasets.json?{_SEARCH}&_nocount=1&_nosuggest=1",
     "api list+total": f"/ketnoi/datasets.json?{_SEARCH}&_nosuggest=1",
     "html list page": f"/ketnoi/datasets?{_SEARCH}",
+    # The portal and package_search: public datasets, newest first, 20 (10) a page, with facets; Datasette
+    # counts its facets on the same SQLite file (the format facet, in another table, it cannot count).
+    "portal search page": f"/ketnoi/datasets?{_FACETED}&_size=20",
+    "ckan package_search": f"/ketnoi/datasets.json?{_FACETED}&_size=10&_nosuggest=1",
 }
 
 

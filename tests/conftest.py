@@ -57,16 +57,20 @@ def engine() -> Iterator[Engine]:
     eng.dispose()
 
 
-_KEPT = "exchange_log_head"  # one row the migration writes (the empty chain): put back, not deleted
-_RESET_HEAD = text(f"UPDATE {_KEPT} SET seq = 0, hash = '{'0' * 64}'")
+# Rows the migrations write, put back rather than deleted: the empty exchange-log chain, and the
+# catalog's revision, raised (emptying the catalog is a change of it: the portal's index must see it).
+_KEPT = ("exchange_log_head", "catalog_revision")
+_RESET_HEAD = text(f"UPDATE exchange_log_head SET seq = 0, hash = '{'0' * 64}'")
+_RAISE_REVISION = text("UPDATE catalog_revision SET value = value + 1")
 
 
 def _empty_tables(eng: Engine) -> None:
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name != _KEPT]
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in _KEPT]
     if eng.dialect.name == "postgresql":
         with eng.begin() as conn:
             conn.execute(text("TRUNCATE " + ", ".join(tables) + " CASCADE"))
             conn.execute(_RESET_HEAD)
+            conn.execute(_RAISE_REVISION)
             conn.execute(text("DROP SCHEMA datastore CASCADE"))  # the tables loads created
             conn.execute(text("CREATE SCHEMA datastore"))
         return
@@ -83,6 +87,7 @@ def _empty_tables(eng: Engine) -> None:
         for name in tables:
             conn.execute(text(f"DELETE FROM {name}"))
         conn.execute(_RESET_HEAD)
+        conn.execute(_RAISE_REVISION)
         conn.commit()
         conn.exec_driver_sql("PRAGMA foreign_keys=ON")
         conn.commit()

@@ -3,6 +3,7 @@
 from ketnoi.audit.models import AuditEvent
 from ketnoi.auth.models import ApiToken, LoginSession, User
 from ketnoi.catalog.models import Database, DataItem, Dataset, DatasetTag, Resource
+from ketnoi.catalog.revision import CatalogRevision
 from ketnoi.datastore.models import BadRow, DatastoreVersion
 from ketnoi.db import Base
 from ketnoi.feedback.models import Feedback, FeedbackVote
@@ -29,6 +30,7 @@ __all__ = [
     "Base",
     "CalendarDay",
     "CalendarYear",
+    "CatalogRevision",
     "ChainHead",
     "Checkpoint",
     "ConnectionRequest",

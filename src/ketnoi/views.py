@@ -13,6 +13,7 @@ from ketnoi.feedback.views import router as feedback_router
 from ketnoi.jobs.views import router as jobs_router
 from ketnoi.notify.views import router as notify_router
 from ketnoi.org.views import router as org_router
+from ketnoi.portal.views import router as portal_router
 from ketnoi.portal.views_dcat import router as dcat_router
 from ketnoi.sharing.views import router as services_router
 from ketnoi.sharing.views_consumers import router as consumers_router
@@ -24,6 +25,7 @@ from ketnoi.workcal.views import router as calendar_router
 router = APIRouter(include_in_schema=False)
 DOMAIN_ROUTERS = (
     home_router,
+    portal_router,
     auth_router,
     org_router,
     database_router,

@@ -119,8 +119,12 @@ ROUTES: dict[str, str] = {
     "POST /open/requests/new": "public", "POST /open/requests/{feedback_id}/vote": "public",
     "GET /feedback": "staff", "POST /feedback/{feedback_id}/moderate": "editor", "POST /feedback/{feedback_id}/reply": "editor",
     "GET /feedback/synthesis": "staff", "GET /feedback/synthesis.docx": "staff", "GET /feedback/synthesis.xlsx": "staff",
+    # the open-data portal
+    "GET /open": "public", "GET /open/datasets/{slug}": "public", "GET /open/organizations": "public",
+    "GET /open/organizations/{slug}": "public", "GET /open/terms": "public", "GET /sitemap.xml": "public", "GET /robots.txt": "public",
 }  # fmt: skip
 PARAMS = {
+    "slug": "khong-co",
     "name": "package_list",
     "code": "DV.KHONGCO",
     "year": "2026",

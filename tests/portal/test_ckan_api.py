@@ -10,6 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from ketnoi.catalog import items
+from ketnoi.catalog.schemas import DataItemIn
+from ketnoi.identity import system_actor
 from ketnoi.settings import get_settings
 from tests.portal.open_data import OpenData, build
 
@@ -184,3 +187,15 @@ def test_datastore_search_sql_is_off_unless_enabled(client: TestClient, data: Op
     closed = call(client, "datastore_search_sql", 403, sql=f'SELECT ma FROM "{data.resource}"')
     assert closed["__type"] == "Authorization Error"
     assert call(client, "datastore_search_sql", sql="SELECT 1 AS one")["records"] == [{"one": 1}]
+
+
+def test_a_new_field_or_file_changes_metadata_modified(client: TestClient, db: Session, data: OpenData) -> None:
+    """Harvesters ask for what changed since their last run: a dataset's parts are part of its change."""
+    before = call(client, "package_show", id=str(data.labs))["metadata_modified"]
+    item = DataItemIn(name="ten_phong", title="Tên phòng", sharing_form="open")
+    items.add_item(db, actor=system_actor(), dataset_id=data.labs, data=item)
+    db.commit()
+    after = call(client, "package_show", id=str(data.labs))["metadata_modified"]
+    assert after > before
+    since = call(client, "package_search", fq=f"metadata_modified:[{after}Z TO *]")
+    assert [p["id"] for p in since["results"]] == [str(data.labs)]

@@ -15,6 +15,7 @@ from ketnoi.authz import Action, Actor, Kind
 from ketnoi.catalog.datasets import check_publication, get_dataset
 from ketnoi.catalog.models import DataItem, Dataset, Resource
 from ketnoi.catalog.schemas import DataItemIn
+from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import Conflict, Invalid, NotFound
 from ketnoi.kit.vn import nfc
 
@@ -70,6 +71,7 @@ def add_item(session: Session, *, actor: Actor, dataset_id: uuid.UUID, data: Dat
     session.add(item)
     session.flush()
     check_publication(session, ds)
+    ds.updated_at = utcnow()  # a change of the dataset's description (CKAN's metadata_modified)
     _record_item(session, actor, ds, "add_item", item, audit.diff({}, audit.snapshot(item, ITEM_FIELDS)))
     return item
 
@@ -85,6 +87,7 @@ def update_item(session: Session, *, actor: Actor, dataset_id: uuid.UUID, item_i
     check_publication(session, ds)
     changes = audit.diff(before, audit.snapshot(item, ITEM_FIELDS))
     if changes:
+        ds.updated_at = utcnow()
         _record_item(session, actor, ds, "update_item", item, changes)
     return item
 
@@ -93,6 +96,7 @@ def delete_item(session: Session, *, actor: Actor, dataset_id: uuid.UUID, item_i
     ds = _editable_dataset(session, actor, dataset_id, Kind.DATASET, Action.UPDATE)
     item = _item(session, ds.id, item_id)
     _record_item(session, actor, ds, "delete_item", item, audit.diff(audit.snapshot(item, ITEM_FIELDS), dict.fromkeys(ITEM_FIELDS)))
+    ds.updated_at = utcnow()
     session.delete(item)
 
 
@@ -130,6 +134,7 @@ def add_resource(
         storage_key=stored.key,
     )
     session.add(resource)
+    ds.updated_at = utcnow()
     session.flush()
     changes = audit.diff({}, audit.snapshot(resource, RESOURCE_FIELDS))
     audit.record(
@@ -159,4 +164,5 @@ def delete_resource(session: Session, *, actor: Actor, resource_id: uuid.UUID) -
         entity_label=f"{ds.name}: {resource.name}",
         changes=changes,
     )
+    ds.updated_at = utcnow()
     session.delete(resource)

@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ketnoi import authz, files
 from ketnoi.audit import service as audit
 from ketnoi.authz import Action, Actor, Kind
+from ketnoi.catalog import revision
 from ketnoi.catalog.datasets import get_dataset
 from ketnoi.catalog.models import Dataset, Resource
 from ketnoi.datastore import access, infer, readers, tables
@@ -243,6 +244,14 @@ def _activate(session: Session, version: DatastoreVersion) -> None:
         old.status = VersionStatus.SUPERSEDED
     version.status = VersionStatus.ACTIVE
     version.finished_at = utcnow()
+    touch_dataset(session, version.resource_id)
+
+
+def touch_dataset(session: Session, resource_id: uuid.UUID) -> None:
+    """New data is a change of its dataset: harvesters and the portal read `updated_at` (CKAN's metadata_modified)."""
+    dataset_id = select(Resource.dataset_id).where(Resource.id == resource_id).scalar_subquery()
+    session.execute(update(Dataset).where(Dataset.id == dataset_id).values(updated_at=utcnow()))
+    revision.bump(session)  # a bulk update: the flush hook does not see it
 
 
 def loadable(resource: Resource) -> bool:

@@ -19,10 +19,9 @@ from sqlalchemy.orm import Session
 from ketnoi import __version__
 from ketnoi.catalog import codelists as cl
 from ketnoi.catalog.models import Dataset, DatasetTag, Resource, Visibility
-from ketnoi.datastore.models import DatastoreVersion, VersionStatus
 from ketnoi.kit.errors import Invalid, NotFound
 from ketnoi.org.models import Organization, OrgKind
-from ketnoi.portal import ckan_datastore, search
+from ketnoi.portal import ckan_datastore, published, search
 from ketnoi.portal import ckan_dicts as dicts
 from ketnoi.portal import ckan_params as p
 from ketnoi.settings import get_settings
@@ -236,35 +235,34 @@ def license_list(session: Session, params: Params) -> list[dict[str, Any]]:
     return dicts.license_dicts()
 
 
-def _resource(session: Session, ref: str) -> tuple[Resource, bool]:
+def _resource(session: Session, ref: str) -> tuple[published.PublicResource, int]:
+    """A resource the public is offered (portal.published decides), and its position in its dataset."""
     try:
         resource_id = uuid.UUID(ref)
     except ValueError:
         raise NotFound("Không tìm thấy tài nguyên.") from None
-    found = session.execute(
-        select(Resource).join(Dataset, Dataset.id == Resource.dataset_id).where(Resource.id == resource_id, _public())
-    ).scalar_one_or_none()
-    if found is None:
-        raise NotFound("Không tìm thấy tài nguyên.")
-    active = select(DatastoreVersion.id).where(DatastoreVersion.resource_id == found.id, DatastoreVersion.status == VersionStatus.ACTIVE)
-    return found, session.scalar(active) is not None
+    dataset_id = session.scalar(select(Resource.dataset_id).where(Resource.id == resource_id))
+    ds = session.scalar(select(Dataset).where(Dataset.id == dataset_id, _public())) if dataset_id else None
+    offered = published.load(session, [ds]).resources_of(ds) if ds else []
+    for position, candidate in enumerate(offered):
+        if candidate.resource.id == resource_id:
+            return candidate, position
+    raise NotFound("Không tìm thấy tài nguyên.")
 
 
 @action
 def resource_show(session: Session, params: Params) -> dict[str, Any]:
     """Một tài nguyên của bộ dữ liệu công khai. Tham số: id."""
-    resource, in_datastore = _resource(session, p.required(params, "id"))
-    siblings = list(
-        session.scalars(select(Resource.id).where(Resource.dataset_id == resource.dataset_id).order_by(Resource.created_at, Resource.id))
-    )
-    return dicts.resource_dict(resource, siblings.index(resource.id), in_datastore)
+    offered, position = _resource(session, p.required(params, "id"))
+    return dicts.resource_dict(offered.resource, position, offered.table is not None)
 
 
 @action
 def resource_view_list(session: Session, params: Params) -> list[dict[str, Any]]:
     """Các cách xem một tài nguyên: bảng dữ liệu khi tài nguyên đã nạp vào kho. Tham số: id."""
-    resource, in_datastore = _resource(session, p.required(params, "id"))
-    if not in_datastore:
+    offered, _ = _resource(session, p.required(params, "id"))
+    resource = offered.resource
+    if offered.table is None:
         return []
     view = {
         "id": f"{resource.id}-bang",

@@ -8,8 +8,6 @@ Dicts for many datasets are built from a handful of queries, never one per datas
 
 from __future__ import annotations
 
-import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -19,18 +17,11 @@ from sqlalchemy.orm import Session
 
 from ketnoi.catalog import codelists as cl
 from ketnoi.catalog.models import Database, Resource
-from ketnoi.datastore.models import DatastoreVersion, VersionStatus
 from ketnoi.org.models import Organization
-from ketnoi.portal import links
+from ketnoi.portal import links, published
+from ketnoi.portal.dcat import LICENCES
 
-OPEN_LICENSES = {"cc-by-4.0", "cc0-1.0", "odc-by-1.0", "odbl-1.0", "vn-open-data"}
-LICENSE_URLS = {
-    "cc-by-4.0": "https://creativecommons.org/licenses/by/4.0/",
-    "cc0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
-    "odc-by-1.0": "https://opendatacommons.org/licenses/by/1-0/",
-    "odbl-1.0": "https://opendatacommons.org/licenses/odbl/1-0/",
-    "vn-open-data": "/open/terms",
-}
+OPEN_LICENSES = frozenset(LICENCES)  # every licence but "internal" lets the public reuse the data
 
 
 def timestamp(moment: datetime | None) -> str | None:
@@ -43,8 +34,8 @@ def timestamp(moment: datetime | None) -> str | None:
 
 
 def license_url(license_id: str | None) -> str:
-    url = LICENSE_URLS.get(license_id or "", "")
-    return links.base() + url if url.startswith("/") else url
+    licence = LICENCES.get(license_id or "")
+    return licence.address if licence else ""
 
 
 def license_dicts() -> list[dict[str, Any]]:
@@ -126,27 +117,17 @@ def resource_dict(resource: Resource, position: int, in_datastore: bool) -> dict
 
 
 class PackageBuilder:
-    """Builds package dicts for a set of datasets with one query per related table."""
+    """Builds package dicts for a set of datasets with one query per related table (portal.published)."""
 
     def __init__(self, session: Session, datasets: Sequence[Any]) -> None:
-        self.session = session
-        ids = [ds.id for ds in datasets]
-        self.resources: dict[uuid.UUID, list[Resource]] = defaultdict(list)
-        for resource in session.scalars(select(Resource).where(Resource.dataset_id.in_(ids)).order_by(Resource.created_at, Resource.id)):
-            self.resources[resource.dataset_id].append(resource)
-        resource_ids = [r.id for group in self.resources.values() for r in group]
-        active = select(DatastoreVersion.resource_id).where(
-            DatastoreVersion.resource_id.in_(resource_ids), DatastoreVersion.status == VersionStatus.ACTIVE
-        )
-        self.in_datastore = set(session.scalars(active)) if resource_ids else set()
-        owners = {ds.owner_unit_id for ds in datasets}
-        self.orgs = {o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(owners)))}
+        self.shown = published.load(session, datasets)
         databases = {ds.database_id for ds in datasets}
         self.databases = dict(session.execute(select(Database.id, Database.name).where(Database.id.in_(databases))).tuples().all())
 
     def package(self, ds: Any) -> dict[str, Any]:
-        org = self.orgs[ds.owner_unit_id]
-        resources = [resource_dict(r, n, r.id in self.in_datastore) for n, r in enumerate(self.resources.get(ds.id, []))]
+        org = self.shown.owners[ds.owner_unit_id]
+        offered = self.shown.resources.get(ds.id, [])
+        resources = [resource_dict(o.resource, n, o.table is not None) for n, o in enumerate(offered)]
         tags = list(ds.tags or [])
         return {
             "id": str(ds.id),

@@ -9,43 +9,54 @@ mean the same thing:
   license_id        the licence code                  update_frequency  the declared frequency
   name / id         the dataset's slug / UUID
 
-Values of one field are all required (AND, as CKAN's facets do); `exclude` removes matches.
-Facet counts are taken over the whole result, before paging: one GROUP BY per facet.
+Values of one field are all required (AND, as CKAN's facets do); `exclude` removes matches. The
+words of `q` match as everywhere in ketnoi (kit.search): each must start a word of the name,
+description or tags, with or without diacritics. The search runs over portal.public_index, the
+public catalog held in memory; facet counts are taken over the whole result, before paging, and
+only the page's rows are read from the database.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, not_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketnoi.catalog import codelists as cl
-from ketnoi.catalog.models import Dataset, DatasetTag, Resource, Visibility
+from ketnoi.catalog.models import Dataset
 from ketnoi.kit.errors import Invalid
-from ketnoi.kit.search import fts_filter, fts_sparse, matches
+from ketnoi.kit.search import terms_of
 from ketnoi.org.models import Organization
+from ketnoi.portal import public_index
+from ketnoi.portal.public_index import Entry
 
 FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id", "update_frequency")
 FIELDS = (*FACET_FIELDS, "name", "id")
 FACET_LIMIT = 50
-SORTS = {
-    "metadata_modified desc": (Dataset.updated_at.desc(), Dataset.id.desc()),
-    "metadata_modified asc": (Dataset.updated_at, Dataset.id),
-    "metadata_created desc": (Dataset.created_at.desc(), Dataset.id.desc()),
-    "metadata_created asc": (Dataset.created_at, Dataset.id),
-    "name asc": (Dataset.slug,),
-    "name desc": (Dataset.slug.desc(),),
-    "title_string asc": (Dataset.name, Dataset.id),
-    "title_string desc": (Dataset.name.desc(), Dataset.id.desc()),
+_BY_MODIFIED: Callable[[Entry], Any] = lambda e: (e.updated_at, e.id)  # noqa: E731
+_BY_CREATED: Callable[[Entry], Any] = lambda e: (e.created_at, e.id)  # noqa: E731
+_BY_TITLE: Callable[[Entry], Any] = lambda e: (e.name, e.id)  # noqa: E731
+_BY_NAME: Callable[[Entry], Any] = lambda e: e.slug  # noqa: E731
+SORTS: dict[str, tuple[Callable[[Entry], Any], bool]] = {  # the key, and whether it is descending
+    "metadata_modified desc": (_BY_MODIFIED, True),
+    "metadata_modified asc": (_BY_MODIFIED, False),
+    "metadata_created desc": (_BY_CREATED, True),
+    "metadata_created asc": (_BY_CREATED, False),
+    "name asc": (_BY_NAME, False),
+    "name desc": (_BY_NAME, True),
+    "title_string asc": (_BY_TITLE, False),
+    "title_string desc": (_BY_TITLE, True),
 }
 # Without a relevance score, "score desc" (CKAN's default) ranks by freshness: what changed last first.
 DEFAULT_SORT = "metadata_modified desc"
-SPARSE_MATCHES = 3000  # as catalog.datasets: below this many FTS matches, SQLite reads them by rowid
 
 
 @dataclass
@@ -55,6 +66,12 @@ class Criteria:
     exclude: dict[str, list[str]] = field(default_factory=dict)
     modified_since: datetime | None = None
     modified_until: datetime | None = None
+
+    def key(self, sort: str) -> tuple[Any, ...]:
+        """What makes two searches the same search (for portal.public_index's result cache)."""
+        include = tuple(sorted((name, tuple(sorted(values))) for name, values in self.include.items()))
+        exclude = tuple(sorted((name, tuple(sorted(values))) for name, values in self.exclude.items()))
+        return (sort, tuple(terms_of(self.q)), include, exclude, self.modified_since, self.modified_until)
 
     def add(self, name: str, value: str, *, negated: bool = False) -> None:
         if name not in FIELDS:
@@ -83,46 +100,55 @@ class SearchResult:
 LIST_COLUMNS = tuple(column for column in Dataset.__table__.columns if column.key != "search_text")
 
 
-def _org_ids(slugs: list[str]) -> Select[Any]:
-    return select(Organization.id).where(Organization.slug.in_(slugs))
+def _org_slugs(session: Session) -> dict[str, uuid.UUID]:
+    return dict(session.execute(select(Organization.slug, Organization.id)).tuples().all())
 
 
-def _condition(name: str, value: str) -> ColumnElement[bool]:
+def _predicate(name: str, value: str, units: dict[str, uuid.UUID]) -> Callable[[Entry], bool]:
     match name:
         case "organization":
-            return Dataset.owner_unit_id.in_(_org_ids([value]))
+            unit = units.get(value)
+            key = unit.hex if unit else None
+            return lambda e: e.owner_key == key
         case "groups":
-            return Dataset.topic == value
+            return lambda e: e.topic == value
         case "tags":
-            return Dataset.id.in_(select(DatasetTag.dataset_id).where(DatasetTag.tag == value.strip().lower()))
+            tag = value.strip().lower()
+            return lambda e: tag in e.tags
         case "res_format":
-            return Dataset.id.in_(select(Resource.dataset_id).where(func.upper(Resource.format) == value.strip().upper()))
+            fmt = value.strip().upper()
+            return lambda e: fmt in e.formats
         case "license_id":
-            return Dataset.license_id == value
+            return lambda e: e.license_id == value
         case "update_frequency":
-            return Dataset.update_frequency == value
+            return lambda e: e.update_frequency == value
         case "name":
-            return Dataset.slug == value
-    try:
-        return Dataset.id == uuid.UUID(value)
-    except ValueError:
-        return Dataset.id.is_(None)  # not an id: nothing has it
+            return lambda e: e.slug == value
+    return lambda e: str(e.id) == value.lower()
 
 
-def where(session: Session, criteria: Criteria) -> list[ColumnElement[bool]]:
-    """The conditions of a search, public datasets only."""
-    conditions: list[ColumnElement[bool]] = [Dataset.visibility == Visibility.PUBLIC, matches(Dataset.search_text, criteria.q)]
-    if criteria.q and session.get_bind().dialect.name == "sqlite" and fts_sparse(session, "datasets_fts", criteria.q, below=SPARSE_MATCHES):
-        conditions.append(fts_filter("datasets", "datasets_fts", criteria.q))
+def _matching(session: Session, criteria: Criteria, entries: list[Entry]) -> list[Entry]:
+    """The entries that meet every criterion, in their order: one pass per criterion, words first
+    (the narrowest, usually), each pass over what the one before kept."""
+    found = entries
+    for needle in (" " + term for term in terms_of(criteria.q)):  # kit.search.matches, in Python
+        found = [e for e in found if needle in e.search_text]
+    units = _org_slugs(session) if "organization" in (*criteria.include, *criteria.exclude) else {}
     for name, values in criteria.include.items():
-        conditions.extend(_condition(name, value) for value in values)
+        for value in values:
+            test = _predicate(name, value, units)
+            found = [e for e in found if test(e)]
     for name, values in criteria.exclude.items():
-        conditions.extend(not_(_condition(name, value)) for value in values)
+        for value in values:
+            test = _predicate(name, value, units)
+            found = [e for e in found if not test(e)]
     if criteria.modified_since:
-        conditions.append(Dataset.updated_at >= criteria.modified_since)
+        since = criteria.modified_since
+        found = [e for e in found if e.updated_at >= since]
     if criteria.modified_until:
-        conditions.append(Dataset.updated_at <= criteria.modified_until)
-    return conditions
+        until = criteria.modified_until
+        found = [e for e in found if e.updated_at <= until]
+    return found
 
 
 def search(
@@ -136,14 +162,38 @@ def search(
     facet_limit: int = FACET_LIMIT,
 ) -> SearchResult:
     chosen = normalised_sort(sort)
-    conditions = where(session, criteria)
-    count = session.scalar(select(func.count()).select_from(Dataset).where(*conditions)) or 0
-    found: list[Any] = []
-    if rows > 0 and count > start:
-        query = select(*LIST_COLUMNS).where(*conditions).order_by(*SORTS[chosen]).offset(start).limit(rows)
-        found = list(session.execute(query))
-    facets = {name: facet(session, name, conditions, facet_limit) if count else [] for name in facet_fields}
-    return SearchResult(count, found, facets, chosen)
+    for name in facet_fields:
+        if name not in FACET_FIELDS:
+            raise Invalid(f"Không có nhóm «{name}»; chọn một trong: {', '.join(FACET_FIELDS)}.", fields={"facet.field": name})
+    index = public_index.current(session)
+    cached = index.results.get(criteria.key(chosen))
+    if cached is None:
+        key, reverse = SORTS[chosen]
+        cached = index.results.put(criteria.key(chosen), _matching(session, criteria, index.ordered(chosen, key, reverse)))
+    found = cached.found
+    facets = {name: _named(session, name, cached.facet(name, _count)[:facet_limit]) for name in facet_fields}
+    page = [e.id for e in found[start : start + rows]] if rows > 0 else []
+    by_id = {row.id: row for row in session.execute(select(*LIST_COLUMNS).where(Dataset.id.in_(page)))} if page else {}
+    return SearchResult(len(found), [by_id[i] for i in page if i in by_id], facets, chosen)
+
+
+_SINGLE = {"organization": "owner_key", "groups": "topic", "license_id": "license_id", "update_frequency": "update_frequency"}
+
+
+def _count(found: list[Entry], name: str) -> list[tuple[Any, int]]:
+    """How many of `found` have each value of the facet: counted in C (map, chain, Counter), since
+    the whole public catalog may be `found`."""
+    if name in _SINGLE:
+        tally = Counter(map(attrgetter(_SINGLE[name]), found))
+        tally.pop(None, None)
+    else:
+        tally = Counter(chain.from_iterable(map(attrgetter("tags" if name == "tags" else "formats"), found)))
+    return sorted(tally.items(), key=lambda pair: (-pair[1], str(pair[0])))
+
+
+def _named(session: Session, name: str, counted: list[tuple[Any, int]]) -> list[FacetItem]:
+    labels = _labels(session, name, [value for value, _ in counted])
+    return [FacetItem(*labels(value), n) for value, n in counted]
 
 
 def normalised_sort(sort: str | None) -> str:
@@ -159,32 +209,10 @@ def normalised_sort(sort: str | None) -> str:
     raise Invalid(f"Không sắp xếp được theo «{sort}»; dùng một trong: {names} (asc|desc).", fields={"sort": sort or ""})
 
 
-def facet(session: Session, name: str, conditions: list[ColumnElement[bool]], limit: int = FACET_LIMIT) -> list[FacetItem]:
-    if name not in FACET_FIELDS:
-        raise Invalid(f"Không có nhóm «{name}»; chọn một trong: {', '.join(FACET_FIELDS)}.", fields={"facet.field": name})
-    matching = select(Dataset.id).where(*conditions)
-    key: Any
-    match name:
-        case "tags":
-            key = DatasetTag.tag
-            query = select(key, func.count()).where(DatasetTag.dataset_id.in_(matching))
-        case "res_format":
-            key = func.upper(Resource.format)
-            query = select(key, func.count(Resource.dataset_id.distinct())).where(
-                Resource.dataset_id.in_(matching), Resource.format.is_not(None)
-            )
-        case _:
-            key = {"organization": Dataset.owner_unit_id, "groups": Dataset.topic}.get(name) or getattr(Dataset, name)
-            query = select(key, func.count()).where(*conditions, key.is_not(None))
-    counted = session.execute(query.group_by(key).order_by(func.count().desc(), key).limit(limit)).all()
-    labels = _labels(session, name, [value for value, _ in counted])
-    return [FacetItem(*labels(value), count) for value, count in counted]
-
-
 def _labels(session: Session, name: str, values: list[Any]) -> Callable[[Any], tuple[str, str]]:
     """(name, display name) of each facet value: an organization's slug and name, a code's label."""
-    if name == "organization":
-        orgs = {o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(values)))}
+    if name == "organization":  # the values are owner_key: the unit's id as 32 hex digits
+        orgs = {o.id.hex: o for o in session.scalars(select(Organization).where(Organization.id.in_([uuid.UUID(v) for v in values])))}
         return lambda value: (orgs[value].slug, orgs[value].name)
     codes = {"groups": cl.TOPICS, "license_id": cl.LICENSES, "update_frequency": cl.FREQUENCIES}.get(name, {})
     return lambda value: (str(value), codes.get(value, str(value)))

@@ -1,0 +1,110 @@
+"""What the portal's pages show, read as the public reads it (whoever is signed in).
+
+The portal is the catalog's public face: a steward who opens it sees what a citizen sees, so
+that what is published can be checked by looking at it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ketnoi.authz import PUBLIC
+from ketnoi.catalog.models import DataItem, Dataset, SharingForm, Visibility
+from ketnoi.datastore import query
+from ketnoi.kit.clock import utcnow
+from ketnoi.kit.errors import DomainError, NotFound
+from ketnoi.org.models import Organization, OrgKind
+from ketnoi.portal import published, search
+from ketnoi.portal.freshness import Freshness, freshness
+
+PAGE_SIZE = 20
+PREVIEW_ROWS = 10
+
+
+@dataclass
+class Preview:
+    fields: list[Any]
+    rows: list[dict[str, Any]]
+    total: int
+
+
+@dataclass
+class DatasetPage:
+    dataset: Dataset
+    owner: Organization
+    published: published.Published
+    dictionary: list[DataItem]  # the open data items: what the public's columns mean
+    previews: dict[uuid.UUID, Preview] = field(default_factory=dict)  # by resource id
+    freshness: Freshness | None = None
+    stale: bool = False
+
+
+def dataset_page(session: Session, slug: str) -> DatasetPage:
+    ds = published.public_dataset(session, slug)
+    shown = published.load(session, [ds])
+    items = session.scalars(
+        select(DataItem)
+        .where(DataItem.dataset_id == ds.id, DataItem.sharing_form == SharingForm.OPEN)
+        .where(DataItem.is_personal.is_(False), DataItem.is_sensitive.is_(False))
+        .order_by(DataItem.position, DataItem.name)
+    )
+    page = DatasetPage(ds, shown.owners[ds.owner_unit_id], shown, list(items))
+    updates = [ds.updated_at]
+    for offered in shown.resources_of(ds):
+        updates.append(offered.resource.updated_at)
+        if offered.table is not None:
+            updates.append(offered.table.version.finished_at or offered.table.version.created_at)
+            page.previews[offered.resource.id] = _preview(session, offered)
+    page.freshness = freshness(max(updates), ds.update_frequency)
+    page.stale = page.freshness.overdue(utcnow())
+    return page
+
+
+def _preview(session: Session, offered: published.PublicResource) -> Preview:
+    assert offered.table is not None
+    try:
+        rows = query.read_rows(session, actor=PUBLIC, resource_id=offered.resource.id, params=[("limit", str(PREVIEW_ROWS))])
+    except DomainError:  # a table the public cannot read after all: no preview rather than no page
+        return Preview(offered.table.shown, [], 0)
+    return Preview(rows.fields, rows.rows, offered.table.version.row_count)
+
+
+def organizations(session: Session) -> list[tuple[Organization, int]]:
+    """The units that publish, with how many public datasets each has (the ones with none last)."""
+    counted = select(Dataset.owner_unit_id, func.count()).where(Dataset.visibility == Visibility.PUBLIC).group_by(Dataset.owner_unit_id)
+    counts: dict[uuid.UUID, int] = dict(session.execute(counted).tuples().all())
+    units = session.scalars(select(Organization).where(Organization.kind == OrgKind.UNIT).order_by(Organization.name))
+    return sorted(((u, counts.get(u.id, 0)) for u in units), key=lambda pair: (-pair[1], pair[0].name))
+
+
+def organization(session: Session, slug: str) -> Organization:
+    found = session.scalar(select(Organization).where(Organization.slug == slug, Organization.kind == OrgKind.UNIT))
+    if found is None:
+        raise NotFound("Không tìm thấy đơn vị.")
+    return found
+
+
+def sitemap_entries(session: Session) -> list[tuple[str, datetime]]:
+    """(path, last modified) of every public page worth indexing: datasets and publishing units."""
+    rows = session.execute(select(Dataset.slug, Dataset.updated_at).where(Dataset.visibility == Visibility.PUBLIC).order_by(Dataset.slug))
+    entries = [(f"/open/datasets/{slug}", modified) for slug, modified in rows.tuples()]
+    for unit, count in organizations(session):
+        if count:
+            entries.append((f"/open/organizations/{unit.slug}", unit.updated_at))
+    return entries
+
+
+def criteria_of(params: dict[str, list[str]], q: str | None) -> search.Criteria:
+    """The portal's query string as search criteria: `?q=…&organization=…&tags=…` (each repeatable)."""
+    criteria = search.Criteria(q=q or None)
+    for name in search.FACET_FIELDS:
+        for value in params.get(name, []):
+            if value:
+                criteria.add(name, value)
+    return criteria
