@@ -21,6 +21,7 @@ token_app = typer.Typer(help="Token API.", no_args_is_help=True)
 settings_app = typer.Typer(help="Cấu hình.", no_args_is_help=True)
 audit_app = typer.Typer(help="Nhật ký trao đổi dữ liệu (Điều 45 Nghị định 47).", no_args_is_help=True)
 key_app = typer.Typer(help="Khoá ký Ed25519 của nút.", no_args_is_help=True)
+harvest_app = typer.Typer(help="Thu thập bộ dữ liệu từ cổng dữ liệu khác (CKAN, DCAT).", no_args_is_help=True)
 SUBCOMMANDS = (
     (db_app, "db"),
     (demo_app, "demo"),
@@ -29,6 +30,7 @@ SUBCOMMANDS = (
     (settings_app, "settings"),
     (audit_app, "audit"),
     (key_app, "key"),
+    (harvest_app, "harvest"),
 )
 for sub, name in SUBCOMMANDS:
     app.add_typer(sub, name=name)
@@ -287,6 +289,21 @@ def key_rotate() -> None:
     old = nodekey.node_key().key_id
     new = nodekey.rotate().key_id
     console.print(f"Đã thay khoá ký: {old} → {new}. Khoá cũ vẫn được công bố ở /.well-known/jwks.json để kiểm tra chữ ký cũ.")
+
+
+@harvest_app.command("run")
+def harvest_run(
+    source: uuid.UUID | None = typer.Argument(None, help="Mã (UUID) của nguồn thu thập."),
+    all_sources: bool = typer.Option(False, "--all", help="Chạy mọi nguồn đang bật, lần lượt từng nguồn."),
+    full: bool = typer.Option(False, "--full", help="Đọc lại toàn bộ nguồn, bỏ qua mốc sửa đổi đã lưu."),
+) -> None:
+    """Chạy thu thập ngay: một nguồn (SOURCE) hoặc mọi nguồn đang bật (--all)."""
+    from ketnoi.harvest.cli import run_sources
+
+    if (source is None) == (not all_sources):
+        raise typer.BadParameter("Chọn một nguồn (SOURCE) hoặc --all.")
+    if not run_sources(console, err, source=source, full=full):
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
         default=False,
         description="Let consumers subscribe plain http:// URLs to change notifications (tests, closed networks); https only otherwise.",
     )
+    harvest_allow_private: bool = Field(
+        default=False,
+        description="Let harvest sources be on this machine or a private network (loopback, 10/8, 192.168/16…): tests, closed "
+        "networks; refused otherwise, so that a source cannot reach the platform's own internal services.",
+    )
     metrics_token: str | None = Field(
         default=None,
         description="Bearer token Prometheus sends to read /-/metrics; without one, only this machine (loopback) may read it.",

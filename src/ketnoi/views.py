@@ -10,6 +10,7 @@ from ketnoi.catalog.views import router as database_router
 from ketnoi.catalog.views_datasets import router as dataset_router
 from ketnoi.datastore.views import router as datastore_router
 from ketnoi.feedback.views import router as feedback_router
+from ketnoi.harvest.views import router as harvest_router
 from ketnoi.jobs.views import router as jobs_router
 from ketnoi.notify.views import router as notify_router
 from ketnoi.org.views import router as org_router
@@ -40,6 +41,7 @@ DOMAIN_ROUTERS = (
     notify_router,
     calendar_router,
     dcat_router,
+    harvest_router,
     feedback_router,
 )
 for domain_router in DOMAIN_ROUTERS:

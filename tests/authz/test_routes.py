@@ -110,10 +110,6 @@ ROUTES: dict[str, str] = {
     "GET /notifications": "staff", "POST /notifications/read-all": "staff", "POST /notifications/{notification_id}/read": "staff",
     "GET /calendar": "public", "POST /calendar/days": "admin", "POST /calendar/days/{day}/delete": "admin",
     "POST /calendar/{year}/reset": "admin",
-    # DCAT-AP and Data Package documents of the open data catalog, the dataset URIs
-    "GET /catalog.ttl": "public", "GET /catalog.rdf": "public", "GET /catalog.jsonld": "public",
-    "GET /dataset/{ref}.ttl": "public", "GET /dataset/{ref}.rdf": "public", "GET /dataset/{ref}.jsonld": "public",
-    "GET /dataset/{ref}/datapackage.json": "public", "GET /dataset/{ref}": "public",
     # feedback on open data (Plan II.8): the public sends and votes, the answering unit moderates and replies
     "POST /open/datasets/{slug}/feedback": "public", "GET /open/requests": "public", "GET /open/requests/new": "public",
     "POST /open/requests/new": "public", "POST /open/requests/{feedback_id}/vote": "public",
@@ -122,6 +118,13 @@ ROUTES: dict[str, str] = {
     # the open-data portal
     "GET /open": "public", "GET /open/datasets/{slug}": "public", "GET /open/organizations": "public",
     "GET /open/organizations/{slug}": "public", "GET /open/terms": "public", "GET /sitemap.xml": "public", "GET /robots.txt": "public",
+    # DCAT-AP and Data Package documents of the open data catalog, the dataset URIs
+    "GET /catalog.ttl": "public", "GET /catalog.rdf": "public", "GET /catalog.jsonld": "public",
+    "GET /dataset/{ref}.ttl": "public", "GET /dataset/{ref}.rdf": "public", "GET /dataset/{ref}.jsonld": "public",
+    "GET /dataset/{ref}/datapackage.json": "public", "GET /dataset/{ref}": "public",
+    # harvesting other portals: staff read the sources and runs; the target database's unit (or an administrator) manages them
+    "GET /harvest": "staff", "GET /harvest/new": "editor", "POST /harvest/new": "editor", "GET /harvest/{source_id}": "staff",
+    "POST /harvest/{source_id}/edit": "editor", "POST /harvest/{source_id}/run": "editor", "POST /harvest/{source_id}/delete": "editor",
 }  # fmt: skip
 PARAMS = {
     "slug": "khong-co",

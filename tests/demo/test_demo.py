@@ -166,6 +166,8 @@ def test_result_reports_counts_per_kind() -> None:
         "data_items",
         "resources",
         "services",
+        "feedback",
+        "harvest_sources",
     }
     assert system_actor().role is Role.ADMIN
 
@@ -178,8 +180,8 @@ def test_the_operator_reads_what_was_loaded_in_vietnamese() -> None:
     result.users.count(created=False)
     assert result.summary() == (
         "Đã nạp dữ liệu mẫu: 1 tổ chức, 0 đầu mối, 0 tài khoản, 0 CSDL, 1 bộ dữ liệu, 0 trường dữ liệu, "
-        "0 tệp dữ liệu đã nạp, 0 dịch vụ chia sẻ và ứng dụng khai thác; "
-        "1 bản ghi đã có sẵn."
+        "0 tệp dữ liệu đã nạp, 0 dịch vụ chia sẻ và ứng dụng khai thác, 0 ý kiến phản hồi về dữ liệu mở, "
+        "0 nguồn thu thập dữ liệu; 1 bản ghi đã có sẵn."
     )
 
 

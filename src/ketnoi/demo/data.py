@@ -95,4 +95,19 @@ CONNECTIONS: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
      ("so_dang_ky", "ten_de_tai", "nguoi_dang_ky"), "Đối chiếu người đăng ký kết quả nhiệm vụ với dữ liệu dân cư khi xác minh hồ sơ."),
 )  # fmt: skip
 
-__all__ = ["ACCOUNTS", "CONNECTIONS", "CONSUMER_APPS", "DATABASES", "DATA_FILES", "FOCAL_POINTS", "MINISTRY", "ORGANIZATIONS", "SERVICES"]
+NATIONAL_PORTAL = "https://data.gov.vn/api/3/action/"  # the national open-data portal's CKAN API
+HARVEST_DATABASE = "CSDL-QG-KHCN"  # its datasets are filed under the national S&T database
+
+__all__ = [
+    "ACCOUNTS",
+    "CONNECTIONS",
+    "CONSUMER_APPS",
+    "DATABASES",
+    "DATA_FILES",
+    "FOCAL_POINTS",
+    "HARVEST_DATABASE",
+    "MINISTRY",
+    "NATIONAL_PORTAL",
+    "ORGANIZATIONS",
+    "SERVICES",
+]

@@ -25,6 +25,10 @@ from ketnoi.catalog.schemas import DatabaseIn, DataItemIn, DatasetIn
 from ketnoi.datastore import ingest
 from ketnoi.demo import data, exchange
 from ketnoi.demo.specs import AccountSpec, DatabaseSpec, DataFileSpec, DatasetSpec, FocalPointSpec, OrgSpec, ServiceSpec
+from ketnoi.feedback import demo as feedback_demo
+from ketnoi.harvest import service as harvest
+from ketnoi.harvest.models import HarvestSource
+from ketnoi.harvest.schemas import SourceIn
 from ketnoi.identity import system_actor
 from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import Invalid
@@ -62,6 +66,8 @@ class DemoResult:
     data_items: Tally = field(default_factory=Tally)
     resources: Tally = field(default_factory=Tally)  # files loaded into the datastore
     services: Tally = field(default_factory=Tally)  # sharing services, consumer applications, connection requests
+    feedback: Tally = field(default_factory=Tally)  # the public's comments, error reports and dataset requests
+    harvest_sources: Tally = field(default_factory=Tally)  # other portals whose datasets are copied in
 
     def tallies(self) -> dict[str, Tally]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -85,6 +91,8 @@ class DemoResult:
             "data_items": "trường dữ liệu",
             "resources": "tệp dữ liệu đã nạp",
             "services": "dịch vụ chia sẻ và ứng dụng khai thác",
+            "feedback": "ý kiến phản hồi về dữ liệu mở",
+            "harvest_sources": "nguồn thu thập dữ liệu",
         }
         created = ", ".join(f"{t.created} {labels[name]}" for name, t in self.tallies().items())
         if not self.created:
@@ -122,7 +130,21 @@ def load_demo(session: Session, *, password: str) -> DemoResult:
     created, present = exchange.load_connections(session, actor)
     result.services.created += created
     result.services.present += present
+    result.feedback.created, result.feedback.present = feedback_demo.load_examples(session)
+    _harvest_source(session, actor, result.harvest_sources)
     return result
+
+
+def _harvest_source(session: Session, actor: Actor, tally: Tally) -> None:
+    """The national open-data portal (CKAN), switched off: this machine may have no way out to it.
+    An administrator who has one ticks «Bật» on /harvest, or runs `ketnoi harvest run --all`."""
+    found = session.scalar(select(HarvestSource).where(HarvestSource.url == data.NATIONAL_PORTAL))
+    tally.count(created=found is None)
+    if found is None:
+        database = session.scalar(select(Database).where(Database.code == data.HARVEST_DATABASE))
+        assert database is not None, "the demo's databases are created first"
+        spec = {"name": "Cổng dữ liệu quốc gia", "url": data.NATIONAL_PORTAL, "kind": "ckan", "database_id": database.id, "enabled": False}
+        harvest.create_source(session, actor=actor, data=SourceIn.model_validate(spec))
 
 
 def _consumer_app(session: Session, actor: Actor, agency_code: str, name: str, tally: Tally) -> None:

@@ -41,7 +41,7 @@ QUEUE_NAME = "ketnoi"
 RUN_TASK = "ketnoi.run_job"
 # Every module that declares jobs. The worker imports them all before taking work, so a job
 # enqueued by any face of the application finds its function in the worker process.
-TASK_MODULES: tuple[str, ...] = ("ketnoi.notify.tasks", "ketnoi.datastore.tasks", "ketnoi.feedback.tasks")
+TASK_MODULES: tuple[str, ...] = ("ketnoi.notify.tasks", "ketnoi.datastore.tasks", "ketnoi.feedback.tasks", "ketnoi.harvest.tasks")
 _MAX_KIND = 64  # width of jobs.kind
 _MAX_ERROR = 4000  # enough for a useful message; a whole traceback belongs in the log
 
@@ -105,6 +105,7 @@ PERIODIC: tuple[str, ...] = (
     "ketnoi.sharing.requests:remind_overdue",
     "ketnoi.sharing.subscriptions:run",
     "ketnoi.feedback.synthesis:remind",
+    "ketnoi.harvest.tasks:run_due",
 )
 
 

@@ -1,0 +1,87 @@
+"""Harvesting in the background: the scheduler's look for due sources, and the "run now" job.
+
+`run_due` is periodic work (jobs.queue.PERIODIC, every minute in `ketnoi worker`): the enabled
+sources whose `next_run_at` has come (or was never set) run one after the other. Each is claimed
+first by moving its `next_run_at` on with a conditional UPDATE, so a second worker (or the next
+minute's tick, while a long run goes on) does not start it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from ketnoi.db import unit_of_work
+from ketnoi.harvest.models import HarvestRun, HarvestSource
+from ketnoi.harvest.runner import RunStatus, run_source
+from ketnoi.jobs.models import Job
+from ketnoi.jobs.queue import job, report_progress
+from ketnoi.kit.clock import utcnow
+from ketnoi.kit.errors import DomainError
+
+log = logging.getLogger("ketnoi.harvest")
+
+RUN_JOB = "harvest.run"
+
+
+class HarvestFailed(DomainError):
+    """The run ended failed: its job says so too (the reason is on the run)."""
+
+    status = 502
+    type = "harvest_failed"
+
+
+def summary(run: HarvestRun) -> str:
+    return f"Tạo mới {run.created}, cập nhật {run.updated}, không đổi {run.unchanged}, lỗi {run.failed}."
+
+
+@job(RUN_JOB)
+def run_job(session: Session, row: Job, *, source_id: str, full: bool = False) -> None:
+    run_id = run_source(uuid.UUID(source_id), full=full, progress=lambda done: report_progress(row.id, done))
+    run = session.get_one(HarvestRun, run_id)
+    if run.status == RunStatus.FAILED:
+        raise HarvestFailed(run.error or "Thu thập thất bại.")
+    row.progress = run.created + run.updated + run.unchanged + run.failed
+    row.message = summary(run)
+
+
+def run_due(session: Session, now: datetime | None = None) -> int:
+    """Run every source that is due, one at a time; how many were run."""
+    now = now or utcnow()
+    due = select(HarvestSource.id).where(
+        HarvestSource.enabled.is_(True), or_(HarvestSource.next_run_at.is_(None), HarvestSource.next_run_at <= now)
+    )
+    source_ids = list(session.scalars(due.order_by(HarvestSource.next_run_at, HarvestSource.id)))
+    # The runs keep their own transactions (harvest.runner): this one, only read, ends before they start.
+    session.rollback()
+    ran = 0
+    for source_id in source_ids:
+        if not _claim(source_id, now):
+            continue
+        try:
+            run_source(source_id)
+            ran += 1
+        except DomainError as exc:  # already running, or deleted meanwhile
+            log.info("harvest source %s not run: %s", source_id, exc.message)
+    return ran
+
+
+def _claim(source_id: uuid.UUID, now: datetime) -> bool:
+    with unit_of_work() as session:
+        source = session.get(HarvestSource, source_id)
+        if source is None or not source.enabled or (source.next_run_at is not None and source.next_run_at > now):
+            return False
+        claimed = session.execute(
+            update(HarvestSource)
+            .where(
+                HarvestSource.id == source_id,
+                HarvestSource.next_run_at.is_(None) if source.next_run_at is None else HarvestSource.next_run_at == source.next_run_at,
+            )
+            .values(next_run_at=now + timedelta(minutes=source.interval_minutes))
+            .execution_options(synchronize_session=False)
+        )
+        return bool(claimed.rowcount)  # type: ignore[attr-defined]
