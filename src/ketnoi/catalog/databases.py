@@ -108,14 +108,16 @@ def update_database(session: Session, *, actor: Actor, database_id: uuid.UUID, p
     for required in ("name", "owner_unit_id", "db_class", "status", "holds_personal_data"):
         if required in values and values[required] is None:
             raise Invalid("Dữ liệu không hợp lệ.", fields={required: "Trường này là bắt buộc."})
-    if values.get("owner_unit_id", db.owner_unit_id) != db.owner_unit_id:
+    new_owner = values.get("owner_unit_id", db.owner_unit_id) != db.owner_unit_id
+    if new_owner:
         # Handing a database to another unit needs the right to create in the receiving unit too.
         authz.require(actor, Action.CREATE, Kind.DATABASE, owner_unit_id=values["owner_unit_id"])
     before = audit.snapshot(db, FIELDS)
     for name, value in values.items():
         setattr(db, name, value)
     _check(session, db)
-    session.execute(update(Dataset).where(Dataset.database_id == db.id).values(owner_unit_id=db.owner_unit_id))
+    if new_owner:  # its datasets change hands too (and so change: updated_at moves, harvesters see it)
+        session.execute(update(Dataset).where(Dataset.database_id == db.id).values(owner_unit_id=db.owner_unit_id))
     changes = audit.diff(before, audit.snapshot(db, FIELDS))
     if changes:
         audit.record(session, actor=actor, action="update", entity_type="database", entity_id=db.id, entity_label=db.name, changes=changes)

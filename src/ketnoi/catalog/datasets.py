@@ -206,11 +206,12 @@ def update_dataset(session: Session, *, actor: Actor, dataset_id: uuid.UUID, pat
     if db.id != ds.database_id:
         authz.require(actor, Action.CREATE, Kind.DATASET, owner_unit_id=db.owner_unit_id)
     before = audit.snapshot(ds, FIELDS) | {"tags": view.tags}
+    if values.get("slug", ds.slug) != ds.slug and _slug_taken(session, values["slug"], ds.id):
+        msg = f"Tên «{values['slug']}» đã được bộ dữ liệu khác dùng trong đường dẫn."
+        raise Conflict(msg, fields={"slug": msg})
     for name, value in values.items():
         setattr(ds, name, value)
     _refresh(session, ds, db, tags)
-    if "slug" in values:
-        _check_slug(session, ds)
     check_publication(session, ds)
     if tags != view.tags:
         _set_tags(session, ds, tags)

@@ -3,8 +3,8 @@
 Whoever keeps a copy of the catalog (the portal's in-memory index, portal.public_index) reads this
 one row to know whether its copy is still the catalog: a timestamp cannot say so, since a
 transaction may commit after another that wrote a later time. The number is raised in the
-writing transaction itself (before each flush that touches those tables, and by the bulk updates
-that bypass the unit of work), so it moves exactly when the change becomes visible.
+writing transaction itself (before each flush that touches those tables, and before each bulk
+UPDATE or DELETE of them, which bypass the flush), so it moves exactly when the change becomes visible.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, event, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from ketnoi.catalog.models import DataItem, Dataset, DatasetTag, Resource
 from ketnoi.db import Base
@@ -34,6 +34,13 @@ def bump(session: Session) -> None:
 
 def current(session: Session) -> int:
     return session.scalar(select(CatalogRevision.value).where(CatalogRevision.id == 1)) or 0
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bump_on_bulk_changes(state: ORMExecuteState) -> None:
+    """A bulk UPDATE or DELETE of a watched table (`session.execute(update(Dataset)…)`) bypasses the flush."""
+    if (state.is_update or state.is_delete) and any(mapper.class_ in WATCHED for mapper in state.all_mappers):
+        bump(state.session)
 
 
 @event.listens_for(Session, "before_flush")

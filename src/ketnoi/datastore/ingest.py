@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 from ketnoi import authz, files
 from ketnoi.audit import service as audit
 from ketnoi.authz import Action, Actor, Kind
-from ketnoi.catalog import revision
 from ketnoi.catalog.datasets import get_dataset
 from ketnoi.catalog.models import Dataset, Resource
 from ketnoi.datastore import access, infer, readers, tables
@@ -251,7 +250,6 @@ def touch_dataset(session: Session, resource_id: uuid.UUID) -> None:
     """New data is a change of its dataset: harvesters and the portal read `updated_at` (CKAN's metadata_modified)."""
     dataset_id = select(Resource.dataset_id).where(Resource.id == resource_id).scalar_subquery()
     session.execute(update(Dataset).where(Dataset.id == dataset_id).values(updated_at=utcnow()))
-    revision.bump(session)  # a bulk update: the flush hook does not see it
 
 
 def loadable(resource: Resource) -> bool:

@@ -23,9 +23,8 @@ from sqlalchemy.orm import Session
 from ketnoi import authz
 from ketnoi.audit import service as audit
 from ketnoi.authz import PUBLIC, Actor, Role
-from ketnoi.catalog.datasets import get_dataset
+from ketnoi.catalog.datasets import get_dataset, visible
 from ketnoi.catalog.models import Dataset
-from ketnoi.catalog.models import Visibility as DatasetVisibility
 from ketnoi.feedback import antispam, tasks
 from ketnoi.feedback.antispam import Client
 from ketnoi.feedback.models import Feedback, FeedbackKind, FeedbackStatus, FeedbackVote
@@ -35,6 +34,7 @@ from ketnoi.kit.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from ketnoi.kit.pagination import Page, keyset_page
 from ketnoi.kit.search import matches, search_text
 from ketnoi.org.models import Organization, OrgKind
+from ketnoi.portal import published
 
 log = logging.getLogger("ketnoi.feedback")
 
@@ -67,10 +67,7 @@ class QueueFilters:
 
 def public_dataset(session: Session, *, slug: str) -> Dataset:
     """The public dataset with this URL name; any other is NotFound (its existence is not told)."""
-    found = session.scalar(select(Dataset).where(Dataset.slug == slug, Dataset.visibility == DatasetVisibility.PUBLIC))
-    if found is None:
-        raise NotFound("Không tìm thấy bộ dữ liệu.")
-    return found
+    return published.public_dataset(session, slug)
 
 
 def submit_feedback(session: Session, *, actor: Actor, client: Client, dataset_id: uuid.UUID, data: FeedbackIn) -> Feedback:
@@ -292,7 +289,8 @@ def _entries(session: Session, actor: Actor, found: list[Feedback]) -> list[Entr
     unit_ids = {f.organization_id for f in found if f.organization_id}
     dataset_ids = {f.dataset_id for f in found if f.dataset_id}
     units = dict(session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(unit_ids))).tuples().all())
-    named = select(Dataset.id, Dataset.name, Dataset.slug).where(Dataset.id.in_(dataset_ids))
+    # Only a dataset this reader may see is named: one made internal since stays out of sight.
+    named = select(Dataset.id, Dataset.name, Dataset.slug).where(Dataset.id.in_(dataset_ids), visible(actor))
     datasets = {row.id: (row.name, row.slug) for row in session.execute(named)}
     entries = []
     for item in found:

@@ -20,7 +20,7 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 def slugify(text: str, *, fallback: str = "du-lieu", max_length: int = 80) -> str:
     """The folded words of `text` joined by hyphens; `fallback` when nothing is left of it."""
     slug = _NOT_SLUG.sub("-", fold(text)).strip("-")[:max_length].rstrip("-")
-    return slug if len(slug) >= 2 else fallback
+    return slug if len(slug) >= 2 and not _UUID.match(slug) else fallback
 
 
 def unique_slug(text: str, taken: Callable[[str], bool], *, fallback: str = "du-lieu") -> str:
@@ -33,5 +33,9 @@ def unique_slug(text: str, taken: Callable[[str], bool], *, fallback: str = "du-
     return candidate
 
 
+_UUID = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$")
+
+
 def is_slug(value: str) -> bool:
-    return bool(SLUG.match(value))
+    """A URL name, and never one shaped like an id: links take either, and must not mistake one for the other."""
+    return bool(SLUG.match(value)) and not _UUID.match(value)

@@ -74,21 +74,10 @@ def package_list(session: Session, params: Params) -> list[str]:
     return list(session.scalars(query))
 
 
-def _dataset(session: Session, ref: str) -> Dataset:
-    try:
-        condition = Dataset.id == uuid.UUID(ref)
-    except ValueError:
-        condition = Dataset.slug == ref
-    ds = session.scalar(select(Dataset).where(condition, _public()))
-    if ds is None:
-        raise NotFound("Không tìm thấy bộ dữ liệu.")
-    return ds
-
-
 @action
 def package_show(session: Session, params: Params) -> dict[str, Any]:
     """Một bộ dữ liệu công khai, theo id (UUID) hoặc tên (slug). Tham số: id."""
-    return dicts.packages(session, [_dataset(session, p.required(params, "id"))])[0]
+    return dicts.packages(session, [published.public_dataset(session, p.required(params, "id"))])[0]
 
 
 @action

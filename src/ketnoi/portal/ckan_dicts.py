@@ -164,8 +164,8 @@ class PackageBuilder:
             "data_class": ds.data_class,
             "update_frequency": ds.update_frequency,
             "database": self.databases.get(ds.database_id),
-            "publisher_uri": f"{links.base()}/organization/{ds.owner_unit_id}",
-            "uri": f"{links.base()}/dataset/{ds.id}",
+            "publisher_uri": published.organization_uri(ds.owner_unit_id),
+            "uri": published.dataset_uri(ds.id),
         }
         return [{"key": key, "value": str(value)} for key, value in extras.items() if value]
 

@@ -34,7 +34,10 @@ class QueryError(Exception):
     """A filter query we cannot read: CKAN's Search Query Error."""
 
 
-def integer(params: Mapping[str, Any], name: str, default: int, *, low: int = 0, high: int | None = None) -> int:
+LARGEST = 2**31 - 1  # no offset or count goes past this: beyond it the databases' integers overflow
+
+
+def integer(params: Mapping[str, Any], name: str, default: int, *, low: int = 0, high: int = LARGEST) -> int:
     raw = params.get(name)
     if raw in (None, ""):
         return default
@@ -44,7 +47,7 @@ def integer(params: Mapping[str, Any], name: str, default: int, *, low: int = 0,
         raise ParameterError(name, "Phải là số nguyên.") from None
     if value < low:
         raise ParameterError(name, f"Phải lớn hơn hoặc bằng {low}.")
-    if high is not None and value > high:
+    if value > high:
         raise ParameterError(name, f"Phải nhỏ hơn hoặc bằng {high}.")
     return value
 

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketnoi.authz import PUBLIC
@@ -91,13 +91,12 @@ class Published:
 
 
 def public_dataset(session: Session, ref: str) -> Dataset:
-    """A public dataset by its id or its slug; any other is not found (as for the public everywhere)."""
-    query = select(Dataset).where(visible(PUBLIC))
+    """A public dataset by its id or its slug (never shaped like an id: kit.slug); any other is not found."""
     try:
-        query = query.where(or_(Dataset.id == uuid.UUID(ref), Dataset.slug == ref))
+        condition = Dataset.id == uuid.UUID(ref)
     except ValueError:
-        query = query.where(Dataset.slug == ref)
-    dataset = session.scalar(query)
+        condition = Dataset.slug == ref
+    dataset = session.scalar(select(Dataset).where(visible(PUBLIC), condition))
     if dataset is None:
         raise NotFound("Không tìm thấy bộ dữ liệu.")
     return dataset

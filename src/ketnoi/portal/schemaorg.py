@@ -6,6 +6,7 @@ from typing import Any
 
 from ketnoi.portal import ckan_dicts, links
 from ketnoi.portal.pages import DatasetPage
+from ketnoi.portal.published import dataset_uri
 
 
 def dataset(page: DatasetPage) -> dict[str, Any]:
@@ -13,7 +14,7 @@ def dataset(page: DatasetPage) -> dict[str, Any]:
     found: dict[str, Any] = {
         "@context": "https://schema.org/",
         "@type": "Dataset",
-        "@id": f"{links.base()}/dataset/{ds.id}",
+        "@id": dataset_uri(ds.id),
         "name": ds.name,
         "description": ds.description or ds.name,
         "url": links.dataset_page(ds.slug),
@@ -21,7 +22,7 @@ def dataset(page: DatasetPage) -> dict[str, Any]:
         "keywords": list(ds.tags or []),
         "inLanguage": "vi",
         "isAccessibleForFree": True,
-        "dateCreated": ds.created_at.date().isoformat(),
+        "dateCreated": ds.created_at.isoformat(),
         "dateModified": (page.freshness.last_update if page.freshness else ds.updated_at).isoformat(),
         "publisher": {"@type": "GovernmentOrganization", "name": owner.name, "url": links.organization_page(owner.slug)},
         "creator": {"@type": "GovernmentOrganization", "name": owner.name},

@@ -30,7 +30,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketnoi.authz import PUBLIC
 from ketnoi.catalog import codelists as cl
+from ketnoi.catalog import datasets
 from ketnoi.catalog.models import Dataset
 from ketnoi.kit.errors import Invalid
 from ketnoi.kit.search import terms_of
@@ -97,7 +99,7 @@ class SearchResult:
     sort: str
 
 
-LIST_COLUMNS = tuple(column for column in Dataset.__table__.columns if column.key != "search_text")
+LIST_COLUMNS = datasets.LIST_COLUMNS
 
 
 def _org_slugs(session: Session) -> dict[str, uuid.UUID]:
@@ -173,7 +175,9 @@ def search(
     found = cached.found
     facets = {name: _named(session, name, cached.facet(name, _count)[:facet_limit]) for name in facet_fields}
     page = [e.id for e in found[start : start + rows]] if rows > 0 else []
-    by_id = {row.id: row for row in session.execute(select(*LIST_COLUMNS).where(Dataset.id.in_(page)))} if page else {}
+    # Read by id, and public still: the index is the catalog as of this transaction, but never trusted for access.
+    shown = select(*LIST_COLUMNS).where(Dataset.id.in_(page), datasets.visible(PUBLIC))
+    by_id = {row.id: row for row in session.execute(shown)} if page else {}
     return SearchResult(len(found), [by_id[i] for i in page if i in by_id], facets, chosen)
 
 

@@ -66,6 +66,7 @@ def portal_home(request: Request, db: DB, actor: CurrentActor) -> HTMLResponse:
         "q": q,
         "found": found,
         "packages": ckan_dicts.packages(db, found.rows),
+        "updated": {str(row.id): row.updated_at for row in found.rows},
         "chosen": chosen,
         "toggle": toggle,
         "sort": found.sort,
