@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 from ketnoi.feedback import antispam
-from tests import factories as f
 from tests.feedback.conftest import World
-from tests.web.browser import chromium, pytestmark, server
+from tests.web.browser import chromium, login, pytestmark, server
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser
 
 __all__ = ["chromium", "pytestmark", "server"]
 
@@ -25,17 +24,6 @@ MIN_SECONDS = 0.3  # the form's minimum time, lowered so the test waits a moment
 @pytest.fixture
 def quick_forms(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(antispam, "MIN_FORM_SECONDS", MIN_SECONDS)
-
-
-def _login(browser: Browser, server: str, username: str) -> Page:
-    page = browser.new_context().new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{server}/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(f.PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{server}/", wait_until="domcontentloaded")
-    return page
 
 
 def test_a_visitors_request_is_published_by_the_steward_and_voted_for(
@@ -58,7 +46,7 @@ def test_a_visitors_request_is_published_by_the_steward_and_voted_for(
     expect(visitor.get_by_role("status")).to_contain_text("Đề nghị sẽ hiển thị sau khi được duyệt.")
     expect(visitor.locator("main")).not_to_contain_text(TITLE)
 
-    steward = _login(chromium, server, "canbo")
+    steward = login(chromium, server, "canbo")
     steward.goto(f"{server}/feedback")
     item = steward.locator("article").filter(has_text=TITLE)
     expect(item).to_contain_text("Chờ duyệt")

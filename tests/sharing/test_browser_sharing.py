@@ -9,29 +9,18 @@ from sqlalchemy.orm import Session
 
 from tests import factories as f
 from tests.sharing.conftest import Setting
-from tests.web.browser import chromium, pytestmark, server
+from tests.web.browser import chromium, login, pytestmark, server
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser
 
 __all__ = ["chromium", "pytestmark", "server"]
-
-
-def _login(browser: Browser, server: str, username: str) -> Page:
-    page = browser.new_context().new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{server}/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(f.PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{server}/", wait_until="domcontentloaded")
-    return page
 
 
 def test_a_service_is_declared_made_ready_published_and_found(server: str, chromium: Browser, setting: Setting) -> None:
     from playwright.sync_api import expect
 
-    steward = _login(chromium, server, "canbo")
+    steward = login(chromium, server, "canbo")
     steward.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Dịch vụ chia sẻ").click()
     steward.get_by_role("link", name="Khai báo dịch vụ").click()
     steward.get_by_label("Mã dịch vụ").fill("DV.KHCN.NHIEMVU")
@@ -49,7 +38,7 @@ def test_a_service_is_declared_made_ready_published_and_found(server: str, chrom
     expect(steward.locator("main")).to_contain_text("Sẵn sàng, chờ công bố")
     expect(steward.get_by_role("button", name="Công bố", exact=True)).to_have_count(0)
 
-    admin = _login(chromium, server, "quantri")
+    admin = login(chromium, server, "quantri")
     admin.goto(f"{server}/services")
     waiting = admin.locator("section").filter(has=admin.get_by_role("heading", name="Chờ công bố (1)"))
     expect(waiting).to_contain_text("DV.KHCN.NHIEMVU")
@@ -66,7 +55,7 @@ def test_a_service_is_declared_made_ready_published_and_found(server: str, chrom
 def test_the_administrator_marks_a_make_up_saturday(server: str, chromium: Browser, setting: Setting) -> None:
     from playwright.sync_api import expect
 
-    admin = _login(chromium, server, "quantri")
+    admin = login(chromium, server, "quantri")
     admin.goto(f"{server}/calendar?year=2025")
     expect(admin.locator("main")).to_contain_text("theo quy tắc của Bộ luật Lao động")
     admin.locator("#f-day").fill("2025-02-08")
@@ -87,7 +76,7 @@ def test_the_administrator_registers_an_application_issues_a_secret_and_revokes_
 
     f.unit(db, "Văn phòng Chính phủ", kind=OrgKind.AGENCY)
     db.commit()
-    admin = _login(chromium, server, "quantri")
+    admin = login(chromium, server, "quantri")
     admin.goto(f"{server}/services")
     admin.get_by_role("link", name="Ứng dụng khai thác dữ liệu").click()
     admin.get_by_role("button", name="Đăng ký", exact=True).click()  # nothing chosen
@@ -124,7 +113,7 @@ def test_the_administrator_registers_a_key_rotates_a_secret_and_suspends_with_re
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode()
     )
-    admin = _login(chromium, server, "quantri")
+    admin = login(chromium, server, "quantri")
     admin.goto(f"{server}/consumers")
     admin.get_by_label("Loại").select_option("private_key_jwt")
     admin.get_by_text("Khoá công khai, chứng thư số").click()

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from ketnoi.app import create_app
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -75,3 +75,17 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def login(browser: Browser, server: str, username: str) -> Page:
+    """A new browser context signed in as `username` (an account made with tests.factories' password)."""
+    from tests.factories import PASSWORD
+
+    page = browser.new_context().new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{server}/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{server}/", wait_until="domcontentloaded")
+    return page
