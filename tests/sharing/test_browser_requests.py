@@ -11,8 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.sharing.conftest import AGREEMENT, World, ask_connection
-from tests.sharing.test_browser_sharing import _login
-from tests.web.browser import chromium, pytestmark, server
+from tests.web.browser import chromium, login, pytestmark, server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -26,7 +25,7 @@ def test_a_request_is_answered_agreed_and_its_calls_counted(
     from playwright.sync_api import expect
 
     asked = ask_connection(api, gateway.key, "DV.DACTHU", ["ma_nhiem_vu", "chu_nhiem"])
-    steward = _login(chromium, server, "canbo")
+    steward = login(chromium, server, "canbo")
     steward.goto(f"{server}/services")
     steward.get_by_role("link", name="DV.DACTHU").first.click()
     connections = steward.locator("#connections")
@@ -95,7 +94,7 @@ def test_a_dead_letter_is_sent_again_from_the_exchanges_page(
                     next_attempt_at=utcnow(), last_error="Bên nhận trả lời HTTP 503", created_at=utcnow())  # fmt: skip
     db.add(dead)
     db.commit()
-    steward = _login(chromium, server, "canbo")
+    steward = login(chromium, server, "canbo")
     steward.goto(f"{server}/exchanges")
     letters = steward.locator("#dead-letters")
     expect(letters).to_contain_text("Bên nhận trả lời HTTP 503")

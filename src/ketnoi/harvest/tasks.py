@@ -1,14 +1,14 @@
 """Harvesting in the background: the scheduler's look for due sources, and the "run now" job.
 
-`run_due` is periodic work (jobs.queue.PERIODIC, every minute in `ketnoi worker`): the enabled
-sources whose `next_run_at` has come (or was never set) run one after the other. Each is claimed
-first by moving its `next_run_at` on with a conditional UPDATE, so a second worker (or the next
-minute's tick, while a long run goes on) does not start it again.
+`run_due` is periodic work (jobs.queue.PERIODIC, every minute in `ketnoi worker`): each enabled
+source whose `next_run_at` has come (or was never set) is claimed by moving its `next_run_at` on
+with a conditional UPDATE, so a second worker (or the next minute's tick) does not take it again,
+and handed to a `harvest.run` job. The tick itself never waits on another portal: the other
+periodic work (reminders, subscriptions) goes on while harvests run in the job workers.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import datetime, timedelta
 
@@ -18,12 +18,11 @@ from sqlalchemy.orm import Session
 from ketnoi.db import unit_of_work
 from ketnoi.harvest.models import HarvestRun, HarvestSource
 from ketnoi.harvest.runner import RunStatus, run_source
+from ketnoi.identity import system_actor
 from ketnoi.jobs.models import Job
-from ketnoi.jobs.queue import job, report_progress
+from ketnoi.jobs.queue import enqueue, job, report_progress
 from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import DomainError
-
-log = logging.getLogger("ketnoi.harvest")
 
 RUN_JOB = "harvest.run"
 
@@ -50,24 +49,14 @@ def run_job(session: Session, row: Job, *, source_id: str, full: bool = False) -
 
 
 def run_due(session: Session, now: datetime | None = None) -> int:
-    """Run every source that is due, one at a time; how many were run."""
+    """Queue a run of every source that is due; how many were queued."""
     now = now or utcnow()
     due = select(HarvestSource.id).where(
         HarvestSource.enabled.is_(True), or_(HarvestSource.next_run_at.is_(None), HarvestSource.next_run_at <= now)
     )
     source_ids = list(session.scalars(due.order_by(HarvestSource.next_run_at, HarvestSource.id)))
-    # The runs keep their own transactions (harvest.runner): this one, only read, ends before they start.
-    session.rollback()
-    ran = 0
-    for source_id in source_ids:
-        if not _claim(source_id, now):
-            continue
-        try:
-            run_source(source_id)
-            ran += 1
-        except DomainError as exc:  # already running, or deleted meanwhile
-            log.info("harvest source %s not run: %s", source_id, exc.message)
-    return ran
+    session.rollback()  # only read: each claim and its job go in a transaction of their own
+    return sum(1 for source_id in source_ids if _claim(source_id, now))
 
 
 def _claim(source_id: uuid.UUID, now: datetime) -> bool:
@@ -84,4 +73,7 @@ def _claim(source_id: uuid.UUID, now: datetime) -> bool:
             .values(next_run_at=now + timedelta(minutes=source.interval_minutes))
             .execution_options(synchronize_session=False)
         )
-        return bool(claimed.rowcount)  # type: ignore[attr-defined]
+        if not claimed.rowcount:  # type: ignore[attr-defined]
+            return False
+        enqueue(session, kind=RUN_JOB, params={"source_id": str(source_id)}, actor=system_actor())
+        return True
