@@ -75,6 +75,29 @@ def _preview(session: Session, offered: published.PublicResource) -> Preview:
     return Preview(rows.fields, rows.rows, offered.table.version.row_count)
 
 
+@dataclass(frozen=True)
+class Card:
+    """A dataset as a result of the portal's search shows it."""
+
+    slug: str
+    title: str
+    unit: str
+    notes: str | None
+    formats: tuple[str, ...]
+    tags: list[str]
+    updated_at: datetime
+
+
+def cards(session: Session, found: search.SearchResult) -> list[Card]:
+    """The page's results as cards: from the search's rows and index entries, and one query for the units' names."""
+    owners = {row.owner_unit_id for row in found.rows}
+    names = dict(session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(owners))).tuples().all())
+    return [
+        Card(row.slug, row.name, names.get(row.owner_unit_id, ""), row.description, entry.formats, list(row.tags or []), row.updated_at)
+        for row, entry in zip(found.rows, found.entries, strict=True)
+    ]
+
+
 def organizations(session: Session) -> list[tuple[Organization, int]]:
     """The units that publish, with how many public datasets each has (the ones with none last)."""
     counted = select(Dataset.owner_unit_id, func.count()).where(Dataset.visibility == Visibility.PUBLIC).group_by(Dataset.owner_unit_id)

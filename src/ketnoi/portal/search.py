@@ -97,6 +97,7 @@ class SearchResult:
     rows: list[Any]  # plain rows of the list columns (Dataset without search_text)
     facets: dict[str, list[FacetItem]]
     sort: str
+    entries: list[Entry] = field(default_factory=list)  # the page's entries of the index, in the rows' order
 
 
 LIST_COLUMNS = datasets.LIST_COLUMNS
@@ -175,10 +176,12 @@ def search(
     found = cached.found
     facets = {name: _named(session, name, cached.facet(name, _count)[:facet_limit]) for name in facet_fields}
     page = [e.id for e in found[start : start + rows]] if rows > 0 else []
+
     # Read by id, and public still: the index is the catalog as of this transaction, but never trusted for access.
     shown = select(*LIST_COLUMNS).where(Dataset.id.in_(page), datasets.visible(PUBLIC))
     by_id = {row.id: row for row in session.execute(shown)} if page else {}
-    return SearchResult(len(found), [by_id[i] for i in page if i in by_id], facets, chosen)
+    shown_entries = [e for e in found[start : start + rows] if e.id in by_id] if rows > 0 else []
+    return SearchResult(len(found), [by_id[e.id] for e in shown_entries], facets, chosen, shown_entries)
 
 
 _SINGLE = {"organization": "owner_key", "groups": "topic", "license_id": "license_id", "update_frequency": "update_frequency"}

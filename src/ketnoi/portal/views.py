@@ -65,8 +65,7 @@ def portal_home(request: Request, db: DB, actor: CurrentActor) -> HTMLResponse:
     context = {
         "q": q,
         "found": found,
-        "packages": ckan_dicts.packages(db, found.rows),
-        "updated": {str(row.id): row.updated_at for row in found.rows},
+        "cards": pages.cards(db, found),
         "chosen": chosen,
         "toggle": toggle,
         "sort": found.sort,
@@ -113,7 +112,7 @@ def portal_organizations(request: Request, db: DB, actor: CurrentActor) -> HTMLR
 def portal_organization(request: Request, db: DB, actor: CurrentActor, slug: str) -> HTMLResponse:
     unit = pages.organization(db, slug)
     found = search.search(db, search.Criteria(include={"organization": [unit.slug]}), rows=100, facet_fields=("groups", "res_format"))
-    context = {"unit": unit, "found": found, "packages": ckan_dicts.packages(db, found.rows)}
+    context = {"unit": unit, "found": found, "cards": pages.cards(db, found)}
     return render(request, "portal/organization.html", context)
 
 
