@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,10 @@ from sqlalchemy.orm import Session
 
 from ketnoi.catalog import items
 from ketnoi.catalog.schemas import DataItemIn
+from ketnoi.datastore import ingest
 from ketnoi.identity import system_actor
 from ketnoi.settings import get_settings
+from tests.datastore.conftest import as_csv
 from tests.portal.open_data import OpenData, build
 
 NAIVE_ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$")
@@ -199,3 +202,21 @@ def test_a_new_field_or_file_changes_metadata_modified(client: TestClient, db: S
     assert after > before
     since = call(client, "package_search", fq=f"metadata_modified:[{after}Z TO *]")
     assert [p["id"] for p in since["results"]] == [str(data.labs)]
+
+
+def test_a_table_with_no_open_column_is_neither_offered_nor_counted(
+    client: TestClient, db: Session, data: OpenData, tmp_path: Path
+) -> None:
+    """Its dataset is public, but no column of its file is open data: the format facet must not tell it exists."""
+    path = tmp_path / "luong.csv"
+    path.write_bytes(as_csv([["Họ tên", "Lương"], ["Nguyễn Văn A", "10"]]))
+    closed = items.add_resource(
+        db, actor=system_actor(), dataset_id=data.labs, name="Bảng lương", description=None,
+        filename="luong.csv", stream=io.BytesIO(path.read_bytes()), max_bytes=1 << 20,
+    )  # fmt: skip
+    ingest.ingest(db, actor=system_actor(), resource_id=closed.id, path=path)
+    db.commit()
+    assert call(client, "package_show", id=str(data.labs))["resources"] == []
+    found = search(client, **{"facet.field": ["res_format"], "rows": 0})
+    assert found["facets"]["res_format"] == {"CSV": 1}  # the rice dataset's open table only
+    assert names(search(client, fq="res_format:CSV")) == ["giong-lua-chiu-man-dong-bang-song-cuu-long"]

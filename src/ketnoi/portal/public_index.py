@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from ketnoi.catalog import revision
 from ketnoi.catalog.models import Dataset, Resource, Visibility
+from ketnoi.portal import published
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,14 +173,18 @@ def _read(session: Session, *conditions: Any) -> list[Entry]:
 
 
 def _formats(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, set[str]]:
+    """The formats of the files the public is offered (portal.published): a table with no public column is not."""
     found: dict[uuid.UUID, set[str]] = defaultdict(set)
-    query = select(Resource.dataset_id, func.upper(Resource.format)).where(Resource.format.is_not(None))
+    query = select(Resource.id, Resource.dataset_id, func.upper(Resource.format)).where(Resource.format.is_not(None))
     if len(ids) > FETCH_CHUNK:  # the whole catalog: one join rather than thousands of ids
         query = query.join(Dataset, Dataset.id == Resource.dataset_id).where(Dataset.visibility == Visibility.PUBLIC)
         wanted = set(ids)
-        rows = [(i, f) for i, f in session.execute(query).tuples() if i in wanted]
+        rows = [row for row in session.execute(query).tuples() if row[1] in wanted]
+        hidden = published.withheld(session)
     else:
         rows = list(session.execute(query.where(Resource.dataset_id.in_(ids))).tuples())
-    for dataset_id, fmt in rows:
-        found[dataset_id].add(fmt)
+        hidden = published.withheld(session, ids)
+    for resource_id, dataset_id, fmt in rows:
+        if resource_id not in hidden:
+            found[dataset_id].add(fmt)
     return found

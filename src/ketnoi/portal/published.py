@@ -129,6 +129,20 @@ def _public_resources(session: Session, dataset_ids: list[uuid.UUID]) -> list[Pu
     return offered
 
 
+def withheld(session: Session, dataset_ids: list[uuid.UUID] | None = None) -> set[uuid.UUID]:
+    """The resources of these datasets (None: of every public one) that the public is not offered:
+    tables in the datastore with no column open to it. Few have a table: read them, not every file."""
+    query = select(DatastoreVersion, Resource.dataset_id).join(Resource, Resource.id == DatastoreVersion.resource_id)
+    query = query.where(DatastoreVersion.status == VersionStatus.ACTIVE)
+    if dataset_ids is None:
+        query = query.join(Dataset, Dataset.id == Resource.dataset_id).where(visible(PUBLIC))
+    else:
+        query = query.where(Resource.dataset_id.in_(dataset_ids))
+    tables = list(session.execute(query).tuples())
+    items = _items_by_dataset(session, {dataset_id for _, dataset_id in tables})
+    return {version.resource_id for version, dataset_id in tables if _public_table(version, items.get(dataset_id, {})) is None}
+
+
 def _active_versions(session: Session, resource_ids: list[uuid.UUID]) -> dict[uuid.UUID, DatastoreVersion]:
     if not resource_ids:
         return {}
