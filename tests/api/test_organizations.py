@@ -32,6 +32,17 @@ def test_invalid_agency_e_id_is_refused_with_field_error_and_nothing_written(api
     assert _count_orgs() == before
 
 
+def test_a_website_must_be_an_http_address(api: TestClient, world: World) -> None:
+    """The portal links to it on a public page: never a javascript: or data: address."""
+    before = _count_orgs()
+    for website in ("javascript:alert(1)", "data:text/html,x", "www.most.gov.vn"):
+        r = api.post("/api/v1/organizations", json={"name": "Cơ quan Y", "website": website}, headers=world.headers["admin"])
+        assert r.status_code == 422 and "website" in error_of(r)["fields"], (website, r.text)  # type: ignore[operator]
+    assert _count_orgs() == before
+    ok = api.post("/api/v1/organizations", json={"name": "Cơ quan Y", "website": "https://www.most.gov.vn"}, headers=world.headers["admin"])
+    assert ok.status_code == 201, ok.text
+
+
 def test_duplicate_agency_e_id_is_a_conflict(api: TestClient, world: World) -> None:
     r = api.post("/api/v1/organizations", json={"name": "Trùng mã", "agency_code": "000.01.00.G22"}, headers=world.headers["admin"])
     assert r.status_code == 409

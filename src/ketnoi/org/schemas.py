@@ -28,6 +28,16 @@ def _agency_code(value: str | None) -> str | None:
 AgencyCode = Annotated[str | None, AfterValidator(_agency_code)]
 
 
+def _website(value: str | None) -> str | None:
+    """An address the portal links to: http(s) only (never javascript: or data:)."""
+    if value and not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
+        raise ValueError("Trang thông tin phải là địa chỉ đầy đủ bắt đầu bằng http:// hoặc https://.")
+    return value
+
+
+Website = Annotated[OptionalText, AfterValidator(_website)]
+
+
 class OrganizationIn(Input):
     name: Text = Field(min_length=1, max_length=255)
     short_name: OptionalText = Field(default=None, max_length=64)
@@ -36,7 +46,7 @@ class OrganizationIn(Input):
     agency_code: AgencyCode = Field(default=None, max_length=64)
     email: Email = Field(default=None, max_length=255)
     phone: Phone = Field(default=None, max_length=32)
-    website: OptionalText = Field(default=None, max_length=255)
+    website: Website = Field(default=None, max_length=255)
     address: OptionalText = Field(default=None, max_length=500)
     description: OptionalText = Field(default=None, max_length=10000)
 
@@ -49,7 +59,7 @@ class OrganizationPatch(Input):
     agency_code: AgencyCode = Field(default=None, max_length=64)
     email: Email = Field(default=None, max_length=255)
     phone: Phone = Field(default=None, max_length=32)
-    website: OptionalText = Field(default=None, max_length=255)
+    website: Website = Field(default=None, max_length=255)
     address: OptionalText = Field(default=None, max_length=500)
     description: OptionalText = Field(default=None, max_length=10000)
 
