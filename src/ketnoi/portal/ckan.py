@@ -132,11 +132,6 @@ def _publishers(session: Session) -> Any:
     return select(Organization).where(Organization.kind == OrgKind.UNIT)
 
 
-def _package_counts(session: Session, column: Any) -> dict[Any, int]:
-    query = select(column, func.count()).where(_public()).group_by(column)
-    return dict(session.execute(query).tuples().all())
-
-
 def _listed(params: Params, names: list[str], dicts_of: Callable[[], list[dict[str, Any]]]) -> list[Any]:
     offset = p.integer(params, "offset", 0)
     limit = p.integer(params, "limit", MAX_ROWS, high=MAX_ROWS)
@@ -157,20 +152,9 @@ def _sorted_by(params: Params, items: list[Any], name: Callable[[Any], str], cou
 @action
 def organization_list(session: Session, params: Params) -> list[Any]:
     """Các đơn vị công bố dữ liệu. Tham số: all_fields, sort (name asc, package_count desc), limit, offset."""
-    counts = _package_counts(session, Dataset.owner_unit_id)
+    counts = published.public_counts(session, Dataset.owner_unit_id)
     orgs = _sorted_by(params, list(session.scalars(_publishers(session))), lambda o: o.slug, lambda o: counts.get(o.id, 0))
     return _listed(params, [o.slug for o in orgs], lambda: [dicts.organization_dict(o, counts.get(o.id, 0)) for o in orgs])
-
-
-def _organization(session: Session, ref: str) -> Organization:
-    try:
-        condition = Organization.id == uuid.UUID(ref)
-    except ValueError:
-        condition = Organization.slug == ref
-    org: Organization | None = session.scalar(_publishers(session).where(condition))
-    if org is None:
-        raise NotFound("Không tìm thấy đơn vị.")
-    return org
 
 
 def _with_datasets(session: Session, params: Params, found: dict[str, Any], condition: Any) -> dict[str, Any]:
@@ -184,7 +168,7 @@ def _with_datasets(session: Session, params: Params, found: dict[str, Any], cond
 @action
 def organization_show(session: Session, params: Params) -> dict[str, Any]:
     """Một đơn vị, theo id hoặc tên. Tham số: id, include_datasets."""
-    org = _organization(session, p.required(params, "id"))
+    org = published.publishing_unit(session, p.required(params, "id"))
     count = session.scalar(select(func.count()).select_from(Dataset).where(Dataset.owner_unit_id == org.id, _public())) or 0
     return _with_datasets(session, params, dicts.organization_dict(org, count), Dataset.owner_unit_id == org.id)
 
@@ -192,7 +176,7 @@ def organization_show(session: Session, params: Params) -> dict[str, Any]:
 @action
 def group_list(session: Session, params: Params) -> list[Any]:
     """Các nhóm (lĩnh vực) dữ liệu. Tham số: all_fields, sort, limit, offset."""
-    counts = _package_counts(session, Dataset.topic)
+    counts = published.public_counts(session, Dataset.topic)
     topics = _sorted_by(params, list(cl.TOPICS), lambda t: t, lambda t: counts.get(t, 0))
     return _listed(params, topics, lambda: [dicts.group_dict(t, counts.get(t, 0)) for t in topics])
 

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketnoi.authz import PUBLIC
 from ketnoi.catalog.models import DataItem, Dataset, SharingForm, Visibility
 from ketnoi.datastore import query
 from ketnoi.kit.clock import utcnow
-from ketnoi.kit.errors import DomainError, NotFound
+from ketnoi.kit.errors import DomainError
 from ketnoi.org.models import Organization, OrgKind
 from ketnoi.portal import published, search
 from ketnoi.portal.freshness import Freshness, freshness
@@ -100,17 +100,9 @@ def cards(session: Session, found: search.SearchResult) -> list[Card]:
 
 def organizations(session: Session) -> list[tuple[Organization, int]]:
     """The units that publish, with how many public datasets each has (the ones with none last)."""
-    counted = select(Dataset.owner_unit_id, func.count()).where(Dataset.visibility == Visibility.PUBLIC).group_by(Dataset.owner_unit_id)
-    counts: dict[uuid.UUID, int] = dict(session.execute(counted).tuples().all())
+    counts = published.public_counts(session, Dataset.owner_unit_id)
     units = session.scalars(select(Organization).where(Organization.kind == OrgKind.UNIT).order_by(Organization.name))
     return sorted(((u, counts.get(u.id, 0)) for u in units), key=lambda pair: (-pair[1], pair[0].name))
-
-
-def organization(session: Session, slug: str) -> Organization:
-    found = session.scalar(select(Organization).where(Organization.slug == slug, Organization.kind == OrgKind.UNIT))
-    if found is None:
-        raise NotFound("Không tìm thấy đơn vị.")
-    return found
 
 
 def sitemap_entries(session: Session) -> list[tuple[str, datetime]]:

@@ -19,8 +19,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ketnoi.authz import PUBLIC
@@ -30,7 +31,7 @@ from ketnoi.datastore import access
 from ketnoi.datastore.infer import Field, field_of
 from ketnoi.datastore.models import DatastoreVersion, VersionStatus
 from ketnoi.kit.errors import NotFound
-from ketnoi.org.models import FocalPoint, Organization
+from ketnoi.org.models import FocalPoint, Organization, OrgKind
 from ketnoi.org.service import current_focal_points
 from ketnoi.portal import links
 
@@ -100,6 +101,24 @@ def public_dataset(session: Session, ref: str) -> Dataset:
     if dataset is None:
         raise NotFound("Không tìm thấy bộ dữ liệu.")
     return dataset
+
+
+def publishing_unit(session: Session, ref: str) -> Organization:
+    """A unit of the ministry (the publishers of open data) by its id or its slug."""
+    try:
+        condition = Organization.id == uuid.UUID(ref)
+    except ValueError:
+        condition = Organization.slug == ref
+    unit: Organization | None = session.scalar(select(Organization).where(Organization.kind == OrgKind.UNIT, condition))
+    if unit is None:
+        raise NotFound("Không tìm thấy đơn vị.")
+    return unit
+
+
+def public_counts(session: Session, column: Any) -> dict[Any, int]:
+    """How many public datasets have each value of a column of `datasets` (a unit, a topic)."""
+    counted = select(column, func.count()).where(visible(PUBLIC)).group_by(column)
+    return dict(session.execute(counted).tuples().all())
 
 
 def load(session: Session, datasets: Sequence[Dataset]) -> Published:

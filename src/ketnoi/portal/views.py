@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from ketnoi.catalog import codelists as cl
 from ketnoi.feedback import views as feedback_views
 from ketnoi.kit.errors import Invalid
-from ketnoi.portal import ckan_dicts, links, pages, schemaorg, search
+from ketnoi.portal import ckan_dicts, links, pages, published, schemaorg, search
 from ketnoi.web.deps import DB, CurrentActor
 from ketnoi.web.templating import render
 
@@ -110,7 +110,7 @@ def portal_organizations(request: Request, db: DB, actor: CurrentActor) -> HTMLR
 
 @router.get("/open/organizations/{slug}", response_class=HTMLResponse)
 def portal_organization(request: Request, db: DB, actor: CurrentActor, slug: str) -> HTMLResponse:
-    unit = pages.organization(db, slug)
+    unit = published.publishing_unit(db, slug)
     found = search.search(db, search.Criteria(include={"organization": [unit.slug]}), rows=100, facet_fields=("groups", "res_format"))
     context = {"unit": unit, "found": found, "cards": pages.cards(db, found)}
     return render(request, "portal/organization.html", context)
