@@ -30,7 +30,8 @@ lint: install ## ruff and mypy
 	$(BIN)/mypy
 	$(BIN)/mypy bench
 
-test: lint test-sqlite test-postgres ## the whole suite on SQLite, then on PostgreSQL
+test: lint ## the whole suite on SQLite and on PostgreSQL, side by side (each prints when it ends)
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: install
 	env -u KETNOI_DATABASE_URL KETNOI_TEST_DATABASE_URL= $(BIN)/pytest -q
