@@ -11,6 +11,7 @@ from ketnoi.harvest.models import HarvestedDataset, HarvestRun, HarvestSource
 from ketnoi.jobs.models import Job
 from ketnoi.notify.models import Notification
 from ketnoi.org.models import FocalPoint, Organization
+from ketnoi.quality.models import DatasetQuality, Incident, QualityResult, QualityRule, QualityRun
 from ketnoi.sharing.agreements import Agreement
 from ketnoi.sharing.client_keys import UsedAssertion
 from ketnoi.sharing.consumers import ConsumerApp, ConsumerCredential
@@ -39,6 +40,7 @@ __all__ = [
     "DataItem",
     "Database",
     "Dataset",
+    "DatasetQuality",
     "DatasetTag",
     "DatastoreVersion",
     "Delivery",
@@ -50,11 +52,15 @@ __all__ = [
     "HarvestRun",
     "HarvestSource",
     "HarvestedDataset",
+    "Incident",
     "Job",
     "LoginSession",
     "Notice",
     "Notification",
     "Organization",
+    "QualityResult",
+    "QualityRule",
+    "QualityRun",
     "Resource",
     "SharingService",
     "Subscription",

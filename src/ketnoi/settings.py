@@ -101,6 +101,14 @@ class Settings(BaseSettings):
         description="A job still running after this many minutes when a worker starts is taken as cut off and marked failed.",
     )
     base_url: str = Field(default="http://127.0.0.1:8000", description="Public address used in links in e-mails.")
+    quality_query_seconds: float = Field(
+        default=60, gt=0, le=3600, description="Time limit of one query of a data-quality run, in seconds (its rules are marked as errors)."
+    )
+    quality_bands: str = Field(
+        default="A:95,B:85,C:70,D:0",
+        pattern=r"^\s*[^:,]+:\d+(\.\d+)?(\s*,\s*[^:,]+:\d+(\.\d+)?)*\s*$",
+        description="Quality bands as NAME:LOWEST-SCORE, highest first (QUALITY.md: A ≥ 95, B ≥ 85, C ≥ 70, D below).",
+    )
 
     def ensure_var_dir(self) -> Path:
         self.var_dir.mkdir(parents=True, exist_ok=True)

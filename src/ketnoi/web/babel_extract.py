@@ -25,6 +25,7 @@ CALLS = {
     "NotFound",
     "Conflict",
     "UnsupportedMediaType",
+    "_invalid",  # a module's shorthand for Invalid(message, fields={field: message})
 }
 MESSAGE_NAMES = {"msg", "message"}
 Found = tuple[int, None, str, list[str]]
