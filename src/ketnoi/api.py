@@ -12,6 +12,10 @@ from ketnoi.jobs.api import router as jobs_router
 from ketnoi.notify.api import router as notify_router
 from ketnoi.org.api import router as org_router
 from ketnoi.sharing.api import router as services_router
+from ketnoi.quality.api import router as quality_router
+from ketnoi.quality.api_incidents import router as quality_incidents_router
+from ketnoi.quality.api_inspection import router as quality_inspection_router
+from ketnoi.quality.api_profile import router as quality_profile_router
 from ketnoi.web.api_common import api_guard
 from ketnoi.web.api_home import router as stats_router
 from ketnoi.workcal.api import router as calendar_router
@@ -28,6 +32,10 @@ DOMAIN_ROUTERS = (
     audit_router,
     jobs_router,
     notify_router,
+    quality_profile_router,
+    quality_incidents_router,
+    quality_inspection_router,
+    quality_router,
 )
 for domain_router in DOMAIN_ROUTERS:
     router.include_router(domain_router)

@@ -16,6 +16,10 @@ from ketnoi.notify.views import router as notify_router
 from ketnoi.org.views import router as org_router
 from ketnoi.portal.views import router as portal_router
 from ketnoi.portal.views_dcat import router as dcat_router
+from ketnoi.quality.views import router as quality_router
+from ketnoi.quality.views_incidents import router as quality_incidents_router
+from ketnoi.quality.views_inspection import router as quality_inspection_router
+from ketnoi.quality.views_profile import router as quality_profile_router
 from ketnoi.sharing.views import router as services_router
 from ketnoi.sharing.views_consumers import router as consumers_router
 from ketnoi.sharing.views_requests import router as requests_router
@@ -43,6 +47,10 @@ DOMAIN_ROUTERS = (
     dcat_router,
     harvest_router,
     feedback_router,
+    quality_profile_router,
+    quality_incidents_router,
+    quality_inspection_router,
+    quality_router,
 )
 for domain_router in DOMAIN_ROUTERS:
     router.include_router(domain_router)

@@ -125,6 +125,10 @@ ROUTES: dict[str, str] = {
     # harvesting other portals: staff read the sources and runs; the target database's unit (or an administrator) manages them
     "GET /harvest": "staff", "GET /harvest/new": "editor", "POST /harvest/new": "editor", "GET /harvest/{source_id}": "staff",
     "POST /harvest/{source_id}/edit": "editor", "POST /harvest/{source_id}/run": "editor", "POST /harvest/{source_id}/delete": "editor",
+    # data quality: a dataset's rules, runs and results (quality.views, quality.api)
+    # data quality: a table's profile and suggested rules (quality.views_profile, quality.api_profile)
+    # data quality: incidents (quality.views_incidents, quality.api_incidents)
+    # data quality: the yearly inspection (quality.views_inspection, quality.api_inspection)
 }  # fmt: skip
 PARAMS = {
     "slug": "khong-co",

@@ -1,0 +1,7 @@
+"""Web page of a table's profile and the rules it suggests."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
