@@ -11,11 +11,11 @@ from ketnoi.datastore.api import router as datastore_router
 from ketnoi.jobs.api import router as jobs_router
 from ketnoi.notify.api import router as notify_router
 from ketnoi.org.api import router as org_router
-from ketnoi.sharing.api import router as services_router
 from ketnoi.quality.api import router as quality_router
 from ketnoi.quality.api_incidents import router as quality_incidents_router
 from ketnoi.quality.api_inspection import router as quality_inspection_router
 from ketnoi.quality.api_profile import router as quality_profile_router
+from ketnoi.sharing.api import router as services_router
 from ketnoi.web.api_common import api_guard
 from ketnoi.web.api_home import router as stats_router
 from ketnoi.workcal.api import router as calendar_router

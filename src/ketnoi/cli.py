@@ -22,6 +22,7 @@ settings_app = typer.Typer(help="Cấu hình.", no_args_is_help=True)
 audit_app = typer.Typer(help="Nhật ký trao đổi dữ liệu (Điều 45 Nghị định 47).", no_args_is_help=True)
 key_app = typer.Typer(help="Khoá ký Ed25519 của nút.", no_args_is_help=True)
 harvest_app = typer.Typer(help="Thu thập bộ dữ liệu từ cổng dữ liệu khác (CKAN, DCAT).", no_args_is_help=True)
+quality_app = typer.Typer(help="Quy tắc và kiểm tra chất lượng dữ liệu.", no_args_is_help=True)
 SUBCOMMANDS = (
     (db_app, "db"),
     (demo_app, "demo"),
@@ -31,6 +32,7 @@ SUBCOMMANDS = (
     (audit_app, "audit"),
     (key_app, "key"),
     (harvest_app, "harvest"),
+    (quality_app, "quality"),
 )
 for sub, name in SUBCOMMANDS:
     app.add_typer(sub, name=name)
@@ -303,6 +305,36 @@ def harvest_run(
     if (source is None) == (not all_sources):
         raise typer.BadParameter("Chọn một nguồn (SOURCE) hoặc --all.")
     if not run_sources(console, err, source=source, full=full):
+        raise typer.Exit(1)
+
+
+@quality_app.command("run")
+def quality_run(dataset: uuid.UUID = typer.Option(..., "--dataset", help="Mã (UUID) của bộ dữ liệu.")) -> None:
+    """Kiểm tra ngay mọi quy tắc đang bật của một bộ dữ liệu và in kết quả."""
+    from ketnoi.quality.cli import run
+
+    if not run(console, err, dataset):
+        raise typer.Exit(1)
+
+
+@quality_app.command("import")
+def quality_import(
+    rules_file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Tệp YAML quy tắc (như «quality export» in ra)."),
+    dataset: uuid.UUID = typer.Option(..., "--dataset", help="Mã (UUID) của bộ dữ liệu."),
+) -> None:
+    """Thay toàn bộ quy tắc của bộ dữ liệu bằng các quy tắc trong tệp YAML (tất cả hoặc không gì cả)."""
+    from ketnoi.quality.cli import import_rules
+
+    if not import_rules(console, err, dataset, rules_file):
+        raise typer.Exit(1)
+
+
+@quality_app.command("export")
+def quality_export(dataset: uuid.UUID = typer.Option(..., "--dataset", help="Mã (UUID) của bộ dữ liệu.")) -> None:
+    """In các quy tắc của bộ dữ liệu dưới dạng YAML."""
+    from ketnoi.quality.cli import export_rules
+
+    if not export_rules(console, err, dataset):
         raise typer.Exit(1)
 
 

@@ -122,6 +122,9 @@ def ingest(
     session.add_all(BadRow(version_id=version.id, line=p.line, reason=p.reason, cells=p.cells) for p in problems)
     version.bad_row_count = len(problems)
     _activate(session, version)
+    from ketnoi.quality.tasks import after_load  # quality reads the datastore: imported here, not at the top
+
+    after_load(session, dataset_id=resource.dataset_id, actor=actor)
     if search and connection.dialect.name == "postgresql":
         from ketnoi.datastore.tasks import SEARCH_INDEX
 

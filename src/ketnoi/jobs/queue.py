@@ -41,7 +41,13 @@ QUEUE_NAME = "ketnoi"
 RUN_TASK = "ketnoi.run_job"
 # Every module that declares jobs. The worker imports them all before taking work, so a job
 # enqueued by any face of the application finds its function in the worker process.
-TASK_MODULES: tuple[str, ...] = ("ketnoi.notify.tasks", "ketnoi.datastore.tasks", "ketnoi.feedback.tasks", "ketnoi.harvest.tasks")
+TASK_MODULES: tuple[str, ...] = (
+    "ketnoi.notify.tasks",
+    "ketnoi.datastore.tasks",
+    "ketnoi.feedback.tasks",
+    "ketnoi.harvest.tasks",
+    "ketnoi.quality.tasks",
+)
 _MAX_KIND = 64  # width of jobs.kind
 _MAX_ERROR = 4000  # enough for a useful message; a whole traceback belongs in the log
 
@@ -106,6 +112,7 @@ PERIODIC: tuple[str, ...] = (
     "ketnoi.sharing.subscriptions:run",
     "ketnoi.feedback.synthesis:remind",
     "ketnoi.harvest.tasks:run_due",
+    "ketnoi.quality.tasks:run_due",
 )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ketnoi import authz
 from ketnoi.audit import service as audit
-from ketnoi.authz import Action, Actor, Kind
+from ketnoi.authz import Action, Actor, Kind, Role
 from ketnoi.catalog.datasets import get_dataset
 from ketnoi.catalog.models import Dataset, Resource
 from ketnoi.datastore import access
@@ -42,7 +42,7 @@ class TableColumns:
 
 def readable_dataset(session: Session, *, actor: Actor, dataset_id: uuid.UUID) -> Dataset:
     """Quality is the ministry's internal knowledge: signed-in staff who may see the dataset."""
-    if not actor.is_authenticated:
+    if actor.role is Role.PUBLIC:  # (the platform itself has no account but reads everything)
         raise Unauthenticated("Bạn cần đăng nhập để xem chất lượng dữ liệu.")
     return get_dataset(session, actor=actor, dataset_id=dataset_id)
 
