@@ -36,6 +36,7 @@ from ketnoi.kit.vn import nfc
 from ketnoi.org import service as org
 from ketnoi.org.models import FocalPoint, Organization
 from ketnoi.org.schemas import FocalPointIn, OrganizationIn
+from ketnoi.quality import demo as quality_demo
 from ketnoi.sharing import consumers, registry
 from ketnoi.sharing.consumers import ConsumerApp
 from ketnoi.sharing.models import SharingService
@@ -68,6 +69,7 @@ class DemoResult:
     services: Tally = field(default_factory=Tally)  # sharing services, consumer applications, connection requests
     feedback: Tally = field(default_factory=Tally)  # the public's comments, error reports and dataset requests
     harvest_sources: Tally = field(default_factory=Tally)  # other portals whose datasets are copied in
+    quality: Tally = field(default_factory=Tally)  # quality rules (measured once), incidents, the yearly inspection
 
     def tallies(self) -> dict[str, Tally]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -93,6 +95,7 @@ class DemoResult:
             "services": "dịch vụ chia sẻ và ứng dụng khai thác",
             "feedback": "ý kiến phản hồi về dữ liệu mở",
             "harvest_sources": "nguồn thu thập dữ liệu",
+            "quality": "quy tắc, sự cố và báo cáo chất lượng dữ liệu",
         }
         created = ", ".join(f"{t.created} {labels[name]}" for name, t in self.tallies().items())
         if not self.created:
@@ -132,7 +135,16 @@ def load_demo(session: Session, *, password: str) -> DemoResult:
     result.services.present += present
     result.feedback.created, result.feedback.present = feedback_demo.load_examples(session)
     _harvest_source(session, actor, result.harvest_sources)
+    _quality(session, result.quality)
     return result
+
+
+def _quality(session: Session, tally: Tally) -> None:
+    """Rules on the loaded tables (and a first run of them), incidents, the yearly inspection."""
+    for load_examples in (quality_demo.load_examples,):
+        created, present = load_examples(session)
+        tally.created += created
+        tally.present += present
 
 
 def _harvest_source(session: Session, actor: Actor, tally: Tally) -> None:
