@@ -135,9 +135,10 @@ def ingest(
 
     from ketnoi import files
     from ketnoi.catalog import items
+    from ketnoi.datastore import tables
     from ketnoi.datastore.ingest import IngestOptions
     from ketnoi.datastore.ingest import ingest as load
-    from ketnoi.db import unit_of_work
+    from ketnoi.db import get_engine, unit_of_work
     from ketnoi.identity import system_actor
     from ketnoi.kit.errors import DomainError, Invalid
 
@@ -178,10 +179,14 @@ def ingest(
                 original=original,
             )
             rows = f"{version.row_count:,}".replace(",", ".")
+            table_name = version.table_name
             summary = (
                 f"Đã nạp {rows} dòng vào tài nguyên {resource} (phiên bản {version.version}; "
                 f"bảng mã {version.encoding}; dòng tiêu đề {version.header_line})"
             )
+        # The planner's statistics now, not when a worker gets to the queued job: the operator's
+        # next query (a quality run, the data API) reads the table at once.
+        tables.analyze(get_engine(), table_name)
         console.print(summary + (f"; {version.bad_row_count} dòng lỗi được tách riêng." if version.bad_row_count else "."))
     except DomainError as exc:
         _fail(exc)

@@ -7,6 +7,7 @@ and only after a successful commit runs the callbacks registered with `after_com
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -72,7 +73,20 @@ class TimestampMixin:
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # how long a SQLite write waits for the lock another one holds
 
 
+@lru_cache(maxsize=128)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _regexp(pattern: str, value: object) -> bool | None:
+    """SQLite's REGEXP (quality rules on text): each pattern compiled once, not looked up per row."""
+    if value is None:
+        return None
+    return _compiled(pattern).search(value if isinstance(value, str) else str(value)) is not None
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.create_function("regexp", 2, _regexp, deterministic=True)  # in place of SQLAlchemy's uncached one
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -150,3 +150,11 @@ def test_the_short_paths_behave_as_the_full_parsers() -> None:
         iso("2021-02-30")
     text = parser(Field("s", "S"))
     assert [text(v) for v in ("  x ", "   ", 12)] == ["x", None, "12"]
+
+
+def test_a_nul_character_is_refused_with_its_reason() -> None:
+    text = parser(Field("ten", "Tên"))
+    assert text("Viện\u00a0Lúa") == "Viện\u00a0Lúa"
+    for cell in ("Viện\x00Lúa", "\x00"):
+        with pytest.raises(ValueError, match="ký tự NUL"):
+            text(cell)

@@ -217,3 +217,19 @@ def test_postgresql_builds_the_search_index_in_a_job_after_the_load(db: Session,
     assert [(j.status, j.params["table_name"]) for j in jobs] == [(JobStatus.SUCCEEDED, version.table_name)]
     index = db.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"), {"n": f"{version.table_name}_search_idx"}).scalar()
     assert index is not None and "gin_trgm_ops" in index
+
+
+def test_a_loaded_table_gets_the_planner_s_statistics(engine: Engine, resource: uuid.UUID, tmp_path: Path) -> None:
+    from ketnoi.db import unit_of_work
+
+    with unit_of_work() as session:  # the load's jobs run when it commits (at once in tests)
+        name = datastore.ingest(session, actor=system_actor(), resource_id=resource, path=_file(tmp_path, [HEADER, *GOOD])).table_name
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":  # VACUUM (ANALYZE): statistics and the visibility map
+            stats = connection.execute(
+                text("SELECT last_analyze IS NOT NULL, last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relname = :n"), {"n": name}
+            ).one()
+            assert tuple(stats) == (True, True)
+        else:
+            assert connection.execute(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = :n"), {"n": name}).scalar()
+    assert tables.analyze(engine, "ds_khong_co") is False

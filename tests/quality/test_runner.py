@@ -153,6 +153,7 @@ def test_a_run_needs_rules_and_the_right_to_edit_the_dataset(db: Session, regist
         ("not_null", {"column": "khong_co"}, "column", "Không có cột «khong_co»"),
         ("unique", {"columns": []}, "columns", "Hãy chọn"),
         ("review", {"checked": 10, "correct": 11, "source": "x"}, "correct", "Số bản ghi đúng"),
+        ("metadata", {"fields": ["owner", "xyz"]}, "fields", "Trường siêu dữ liệu không hợp lệ: xyz"),
     ],
 )
 def test_bad_rules_are_refused_naming_the_parameter_at_fault(

@@ -200,6 +200,8 @@ def _text_path(typed: Callable[[object], object]) -> Callable[[object], object]:
     def text(value: object) -> object:
         if isinstance(value, str):
             stripped = value.strip()
+            if "\x00" in stripped:
+                return typed(stripped)  # refused there, with the reason
             return unicodedata.normalize("NFC", stripped) if stripped else None
         return typed(value)
 
@@ -301,7 +303,10 @@ def _datetime(value: object, fmt: str) -> datetime:
 
 
 def _string(value: object, _format: str) -> str:
-    return unicodedata.normalize("NFC", value if isinstance(value, str) else str(value))
+    text = value if isinstance(value, str) else str(value)
+    if "\x00" in text:  # PostgreSQL cannot store it, and SQLite's text functions stop at it
+        raise ValueError("ô có ký tự NUL (mã 0), không lưu được")
+    return unicodedata.normalize("NFC", text)
 
 
 def _shown(fmt: str) -> str:

@@ -122,12 +122,12 @@ def ingest(
     session.add_all(BadRow(version_id=version.id, line=p.line, reason=p.reason, cells=p.cells) for p in problems)
     version.bad_row_count = len(problems)
     _activate(session, version)
+    from ketnoi.datastore.tasks import ANALYZE, SEARCH_INDEX  # (they import this module)
     from ketnoi.quality.tasks import after_load  # quality reads the datastore: imported here, not at the top
 
+    enqueue(session, kind=ANALYZE, params={"table_name": version.table_name}, actor=actor)  # before the quality run it may queue
     after_load(session, dataset_id=resource.dataset_id, actor=actor)
     if search and connection.dialect.name == "postgresql":
-        from ketnoi.datastore.tasks import SEARCH_INDEX
-
         enqueue(session, kind=SEARCH_INDEX, params={"table_name": version.table_name}, actor=actor)
     resource.storage_key, resource.sha256, resource.size = original.key, original.sha256, original.size
     audit.record(

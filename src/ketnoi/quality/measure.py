@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from ketnoi.quality import expr
+from ketnoi.quality.globs import to_globs
 from ketnoi.quality.models import QualityRule
 from ketnoi.quality.rules import anchored
 
@@ -92,7 +93,7 @@ def measure_table(
         elif rule.kind in ("unique", "foreign_key") or "ref_resource_id" in rule.params:
             apart.append(rule)
         else:
-            checks[rule.id] = row_check(table, columns, rule)
+            checks[rule.id] = row_check(table, columns, rule, sqlite=session.get_bind().dialect.name == "sqlite")
     rows, aggregated = _one_pass(session, table, checks, latest, seconds)
     for rule_id in latest:
         out[rule_id] = _freshness_of(aggregated, rule_id, today)
@@ -124,8 +125,8 @@ def _columns_of(rule: QualityRule) -> list[str]:
     return names
 
 
-def row_check(table: Table, columns: dict[str, str], rule: QualityRule) -> RowCheck:
-    """The rule as SQL conditions on one row (kinds read row by row)."""
+def row_check(table: Table, columns: dict[str, str], rule: QualityRule, *, sqlite: bool = False) -> RowCheck:
+    """The rule as SQL conditions on one row (kinds read row by row); on SQLite, simple patterns as GLOBs."""
     p = rule.params
     if rule.kind == "expression":
         condition = expr.parse(p["expression"], columns).on(table)
@@ -134,14 +135,23 @@ def row_check(table: Table, columns: dict[str, str], rule: QualityRule) -> RowCh
     if rule.kind in ("not_null", "required_if"):
         missing = column.is_(None) | (column == "") if columns[p["column"]] == "string" else column.is_(None)
         return RowCheck(expr.parse(p["when"], columns).on(table) if rule.kind == "required_if" else None, missing)
+    if rule.kind == "pattern" or (rule.kind == "type" and columns[p["column"]] == "string"):
+        regex = p["regex"] if rule.kind == "pattern" else TYPE_PATTERNS[p["type"]]
+        return RowCheck(column.is_not(None), ~_matches(column, regex, sqlite))
     return RowCheck(column.is_not(None), _VALUE_CHECKS[rule.kind](column, columns[p["column"]], p))
 
 
+def _matches(column: Any, regex: str, sqlite: bool) -> ColumnElement[bool]:
+    """The whole value matches: GLOBs on SQLite when they say the same (quality.globs), else a regular expression."""
+    globs = to_globs(regex) if sqlite else None
+    if globs:
+        return or_(*(column.op("GLOB")(g) for g in globs))
+    matched: ColumnElement[bool] = column.regexp_match(anchored(regex))
+    return matched
+
+
 def _type_fails(column: Any, kind: str, p: dict[str, Any]) -> ColumnElement[bool]:
-    if kind == "string":
-        matches: ColumnElement[bool] = column.regexp_match(anchored(TYPE_PATTERNS[p["type"]]))
-        return ~matches
-    # A typed column holds only values of its type (the load checked them).
+    # A typed column holds only values of its type (the load checked them); a text column: see row_check.
     conforms = kind == p["type"] or (kind, p["type"]) in (("integer", "number"), ("datetime", "date"))
     return false() if conforms else true()
 
@@ -158,7 +168,6 @@ def _out_of(value: Any, p: dict[str, Any]) -> ColumnElement[bool]:
 # How a present value fails each kind of value rule: (column, its type, the rule's parameters) → condition.
 _VALUE_CHECKS: dict[str, Callable[[Any, str, dict[str, Any]], ColumnElement[bool]]] = {
     "type": _type_fails,
-    "pattern": lambda column, _kind, p: ~column.regexp_match(anchored(p["regex"])),
     "allowed": lambda column, _kind, p: column.not_in(p["values"]),
     "range": lambda column, _kind, p: _out_of(column, p),
     "length": lambda column, _kind, p: _out_of(func.length(column), p),
@@ -172,9 +181,10 @@ def _one_pass(
     selected: list[Any] = [func.count().label("n")]
     for i, check in enumerate(checks.values()):
         applies = check.applies
-        evaluated = func.count() if applies is None else func.sum(case((applies, 1), else_=0))
+        # count(*) FILTER (WHERE …): SQLite ≥ 3.30 and PostgreSQL; cheaper than sum(CASE …) on both.
+        evaluated = func.count() if applies is None else func.count().filter(applies)
         failing = check.fails if applies is None else and_(applies, check.fails)
-        selected += [evaluated.label(f"e{i}"), func.sum(case((failing, 1), else_=0)).label(f"f{i}")]
+        selected += [evaluated.label(f"e{i}"), func.count().filter(failing).label(f"f{i}")]
     for i, (name, _days) in enumerate(latest.values()):
         selected.append(func.max(table.c[name]).label(f"m{i}"))
     started = time.perf_counter()
@@ -216,18 +226,24 @@ def _as_date(value: Any) -> date:
 
 
 def _duplicates(session: Session, table: Table, names: list[str], rows: int, seconds: float) -> Measured:
-    """Rows beyond the first of each key (1 − duplicates / rows), and every row sharing a key."""
+    """Rows beyond the first of each key (1 − duplicates / rows), and every row sharing a key.
+
+    One GROUP BY gives both totals (window functions over the duplicated groups) and the first keys,
+    whose rows make the sample."""
     key = [table.c[n] for n in names]
     complete = and_(*(c.is_not(None) for c in key))
-    groups = select(func.count().label("c")).where(complete).group_by(*key).having(func.count() > 1).subquery()
+    groups = select(*key, func.count().label("_n")).where(complete).group_by(*key).having(func.count() > 1).subquery()
+    first = select(
+        *(groups.c[n] for n in names), func.count().over().label("_keys"), func.sum(groups.c["_n"]).over().label("_rows")
+    ).limit(SAMPLE_SIZE)
     with limited(session, seconds):
-        found = session.execute(select(func.count(), func.coalesce(func.sum(groups.c.c), 0))).one()
-    keys, involved = int(found[0]), int(found[1])
+        found = session.execute(first).all()
+    keys, involved = (int(found[0]._keys), int(found[0]._rows)) if found else (0, 0)
     measured = Measured(evaluated=rows, failed=involved - keys, details={"duplicated_keys": keys, "rows_involved": involved})
-    if keys:
-        duplicated = select(*key).where(complete).group_by(*key).having(func.count() > 1).limit(SAMPLE_SIZE)
-        target = tuple_(*key) if len(key) > 1 else key[0]
-        measured.sample_ids = _sample(session, table, target.in_(duplicated), seconds)
+    if found:
+        values = [tuple(r[: len(names)]) for r in found]
+        target = tuple_(*key).in_(values) if len(key) > 1 else key[0].in_([v[0] for v in values])
+        measured.sample_ids = _sample(session, table, target, seconds)
     return measured
 
 

@@ -65,7 +65,7 @@ _NOT_PORTABLE = (("(?P", "nhóm có tên (?P…)"), ("(?#", "chú thích (?#…)
 
 def anchored(regex: str) -> str:
     """The whole value must match (as Table Schema and Great Expectations read a pattern)."""
-    return f"^(?:{regex})$"
+    return f"^(?:{regex})\\Z"  # \Z, not $: Python's $ also matches before a final newline
 
 
 # Resolves a code-list or foreign-key reference: (resource id, column) → the referenced column's type;
@@ -278,7 +278,7 @@ def _metadata(params: dict[str, Any], _columns: Mapping[str, str], _resolve: Ref
     fields = [f.strip() for f in raw.split(",")] if isinstance(raw, str) else list(raw or METADATA_FIELDS)
     unknown = [f for f in fields if f not in METADATA_FIELDS]
     if unknown or not fields:
-        raise _invalid("fields", "Trường siêu dữ liệu không hợp lệ: " + ", ".join(unknown or ["(trống)"]))
+        raise _invalid("Trường siêu dữ liệu không hợp lệ: " + ", ".join(unknown or ["(trống)"]), "fields")
     return {"fields": [f for f in METADATA_FIELDS if f in fields]}
 
 
