@@ -126,6 +126,19 @@ ROUTES: dict[str, str] = {
     "GET /harvest": "staff", "GET /harvest/new": "editor", "POST /harvest/new": "editor", "GET /harvest/{source_id}": "staff",
     "POST /harvest/{source_id}/edit": "editor", "POST /harvest/{source_id}/run": "editor", "POST /harvest/{source_id}/delete": "editor",
     # data quality: a dataset's rules, runs and results (quality.views, quality.api)
+    "GET /datasets/{dataset_id}/quality": "staff", "POST /datasets/{dataset_id}/quality/rules": "editor",
+    "POST /datasets/{dataset_id}/quality/run": "editor", "POST /datasets/{dataset_id}/quality/schedule": "editor",
+    "POST /datasets/{dataset_id}/quality/review": "editor", "GET /datasets/{dataset_id}/quality/rules.yaml": "staff",
+    "POST /datasets/{dataset_id}/quality/rules.yaml": "editor", "GET /quality/rules/{rule_id}/edit": "editor",
+    "POST /quality/rules/{rule_id}/edit": "editor", "POST /quality/rules/{rule_id}/toggle": "editor",
+    "POST /quality/rules/{rule_id}/delete": "editor", "GET /quality/runs/{run_id}": "staff", "GET /quality": "staff",
+    "GET /api/v1/datasets/{dataset_id}/quality": "staff", "GET /api/v1/datasets/{dataset_id}/quality/rules": "staff",
+    "POST /api/v1/datasets/{dataset_id}/quality/rules": "editor", "GET /api/v1/quality/rules/{rule_id}": "staff",
+    "PUT /api/v1/quality/rules/{rule_id}": "editor", "DELETE /api/v1/quality/rules/{rule_id}": "editor",
+    "POST /api/v1/datasets/{dataset_id}/quality/runs": "editor", "GET /api/v1/datasets/{dataset_id}/quality/runs": "staff",
+    "GET /api/v1/quality/runs/{run_id}": "staff", "GET /api/v1/datasets/{dataset_id}/quality/rules.yaml": "staff",
+    "PUT /api/v1/datasets/{dataset_id}/quality/rules.yaml": "editor", "GET /api/v1/quality/units": "staff",
+    "GET /api/v1/datasets/{dataset_id}/quality/dqv": "staff",
     # data quality: a table's profile and suggested rules (quality.views_profile, quality.api_profile)
     # data quality: incidents (quality.views_incidents, quality.api_incidents)
     # data quality: the yearly inspection (quality.views_inspection, quality.api_inspection)

@@ -60,6 +60,7 @@ def run_dataset(session: Session, *, actor: Actor, dataset_id: uuid.UUID, trigge
         raise Conflict("Bộ dữ liệu chưa có quy tắc chất lượng nào đang bật.")
     run = QualityRun(id=uuid.uuid4(), dataset_id=dataset.id, trigger=trigger, started_by_id=actor.user_id, started_at=utcnow())
     session.add(run)
+    session.flush()  # the run's row before its results' (no relationship orders them; rules read from the catalog alone run no query)
     measured, rows = _measure(session, dataset, rules)
     results = [_result(run, rule, measured[rule.id]) for rule in rules]
     session.add_all(results)

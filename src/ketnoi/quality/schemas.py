@@ -11,6 +11,10 @@ from ketnoi.kit.validation import Input, OptionalText
 from ketnoi.quality.models import Dimension, Severity
 
 
+def _bad_target() -> ValueError:
+    return ValueError("Ngưỡng đạt là một số lớn hơn 0 và không quá 100 %, ví dụ 98 hoặc 0,98.")
+
+
 class RuleIn(Input):
     name: OptionalText = Field(default=None, max_length=255)
     kind: str = Field(max_length=32)
@@ -26,8 +30,13 @@ class RuleIn(Input):
     def _percent(cls, value: Any) -> Any:
         """A target written as a percentage (98, "98%") is read as 0.98."""
         if isinstance(value, str):
-            value = value.strip().rstrip("%").replace(",", ".")
-            value = float(value) if value else 0.98
+            value = value.strip().rstrip("%").strip().replace(",", ".")
+            try:
+                value = float(value) if value else 0.98
+            except ValueError:
+                raise _bad_target() from None
+        if isinstance(value, int | float) and not isinstance(value, bool) and not 0 < value <= 100:
+            raise _bad_target()
         if isinstance(value, int | float) and 1 < value <= 100:
             return value / 100
         return value

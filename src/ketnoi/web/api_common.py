@@ -33,6 +33,7 @@ Limit = Annotated[int, Query(ge=1, le=500, description="Số bản ghi mỗi tra
 Cursor = Annotated[str | None, Query(description="Con trỏ trang tiếp theo (next_cursor)")]
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+YAML_TYPES = ("text/yaml", "application/yaml", "application/x-yaml")  # quality rules sent as YAML (PUT …/quality/rules.yaml)
 
 
 def api_guard(request: Request) -> None:
@@ -41,7 +42,7 @@ def api_guard(request: Request) -> None:
         return
     has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if has_body and content_type not in ("application/json", "multipart/form-data"):
+    if has_body and content_type not in ("application/json", "multipart/form-data", *YAML_TYPES):
         raise UnsupportedMediaType("Chỉ chấp nhận nội dung application/json.", content_type=content_type)
     if not request.headers.get("authorization") and request.cookies.get("ketnoi_session"):
         check_csrf(request, request.headers.get(CSRF_HEADER))
