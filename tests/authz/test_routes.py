@@ -140,6 +140,8 @@ ROUTES: dict[str, str] = {
     "PUT /api/v1/datasets/{dataset_id}/quality/rules.yaml": "editor", "GET /api/v1/quality/units": "staff",
     "GET /api/v1/datasets/{dataset_id}/quality/dqv": "staff",
     # data quality: a table's profile and suggested rules (quality.views_profile, quality.api_profile)
+    "GET /datasets/{dataset_id}/quality/profile": "staff", "POST /datasets/{dataset_id}/quality/suggestions": "editor",
+    "GET /api/v1/datasets/{dataset_id}/quality/profile": "staff", "POST /api/v1/datasets/{dataset_id}/quality/suggestions": "editor",
     # data quality: incidents (quality.views_incidents, quality.api_incidents)
     # data quality: the yearly inspection (quality.views_inspection, quality.api_inspection)
 }  # fmt: skip
