@@ -143,6 +143,11 @@ ROUTES: dict[str, str] = {
     "GET /datasets/{dataset_id}/quality/profile": "staff", "POST /datasets/{dataset_id}/quality/suggestions": "editor",
     "GET /api/v1/datasets/{dataset_id}/quality/profile": "staff", "POST /api/v1/datasets/{dataset_id}/quality/suggestions": "editor",
     # data quality: incidents (quality.views_incidents, quality.api_incidents)
+    "GET /quality/incidents": "staff", "GET /quality/incidents/{incident_id}": "staff",
+    "POST /quality/incidents/{incident_id}/status": "editor", "GET /datasets/{dataset_id}/incidents/new": "staff",
+    "POST /datasets/{dataset_id}/incidents/new": "staff", "GET /api/v1/quality/incidents": "staff",
+    "POST /api/v1/datasets/{dataset_id}/incidents": "staff", "GET /api/v1/quality/incidents/{incident_id}": "staff",
+    "POST /api/v1/quality/incidents/{incident_id}/status": "editor", "POST /x/{code}/incidents": "consumer",
     # data quality: the yearly inspection (quality.views_inspection, quality.api_inspection)
 }  # fmt: skip
 PARAMS = {

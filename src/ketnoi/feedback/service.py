@@ -35,6 +35,7 @@ from ketnoi.kit.pagination import Page, keyset_page
 from ketnoi.kit.search import matches, search_text
 from ketnoi.org.models import Organization, OrgKind
 from ketnoi.portal import published
+from ketnoi.quality import incidents
 
 log = logging.getLogger("ketnoi.feedback")
 
@@ -234,6 +235,7 @@ def moderate(session: Session, *, actor: Actor, feedback_id: uuid.UUID, data: Mo
     feedback.status, feedback.moderation_note = status, data.note
     feedback.moderated_by_id, feedback.moderated_at = actor.user_id, utcnow()
     _record(session, actor, feedback, "moderate", audit.diff(before, audit.snapshot(feedback, AUDITED)))
+    incidents.from_feedback(session, actor=actor, feedback=feedback)  # a published error report is a quality incident
     return feedback
 
 

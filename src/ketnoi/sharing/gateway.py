@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from ketnoi.kit.httpsig import content_digest
+from ketnoi.quality import incidents
 from ketnoi.sharing import agreements, client_keys, consumers, evidence, exchange, limiter, notices, requests, subscriptions
 from ketnoi.sharing.consumers import Consumer, ConsumerRefused
 from ketnoi.sharing.requests import ConnectionRequest
@@ -156,6 +157,15 @@ def records(request: Request, db: DB, consumer: CallingConsumer, code: Annotated
     request.state.finish_exchange = None
     headers = {"content-digest": digest, "ketnoi-exchange": str(seq), "ketnoi-consumer": client_id}
     return Response(body, media_type="application/json", headers=headers)
+
+
+@router.post("/x/{code}/incidents", status_code=201, summary="Báo lỗi dữ liệu của một dịch vụ đã được cấp quyền (sự cố chất lượng)")
+def report_incident(
+    db: DB, consumer: CallingConsumer, code: Annotated[str, Path(max_length=64)], body: incidents.ConsumerReportIn
+) -> JSONResponse:
+    """Ghi nhận sự cố chất lượng trên bộ dữ liệu của dịch vụ (quality.incidents); cần quyền khai thác còn hiệu lực như khi đọc."""
+    made = incidents.report_by_consumer(db, consumer=consumer, service_code=code, data=body)
+    return JSONResponse(incidents.consumer_out(made, code), status_code=201)
 
 
 @router.get("/x/log", summary="Nhật ký trao đổi của ứng dụng đang gọi (Điều 45)")
