@@ -11,6 +11,7 @@ from ketnoi.harvest.models import HarvestedDataset, HarvestRun, HarvestSource
 from ketnoi.jobs.models import Job
 from ketnoi.notify.models import Notification
 from ketnoi.org.models import FocalPoint, Organization
+from ketnoi.quality.inspection_models import ImprovementPlan, ImprovementTask, InspectionCampaign, PlanNote, UnitReport
 from ketnoi.quality.models import DatasetQuality, Incident, QualityResult, QualityRule, QualityRun
 from ketnoi.sharing.agreements import Agreement
 from ketnoi.sharing.client_keys import UsedAssertion
@@ -52,18 +53,23 @@ __all__ = [
     "HarvestRun",
     "HarvestSource",
     "HarvestedDataset",
+    "ImprovementPlan",
+    "ImprovementTask",
     "Incident",
+    "InspectionCampaign",
     "Job",
     "LoginSession",
     "Notice",
     "Notification",
     "Organization",
+    "PlanNote",
     "QualityResult",
     "QualityRule",
     "QualityRun",
     "Resource",
     "SharingService",
     "Subscription",
+    "UnitReport",
     "UsedAssertion",
     "User",
 ]

@@ -37,7 +37,7 @@ from ketnoi.org import service as org
 from ketnoi.org.models import FocalPoint, Organization
 from ketnoi.org.schemas import FocalPointIn, OrganizationIn
 from ketnoi.quality import demo as quality_demo
-from ketnoi.quality import demo_incidents
+from ketnoi.quality import demo_incidents, demo_inspection
 from ketnoi.sharing import consumers, registry
 from ketnoi.sharing.consumers import ConsumerApp
 from ketnoi.sharing.models import SharingService
@@ -142,7 +142,7 @@ def load_demo(session: Session, *, password: str) -> DemoResult:
 
 def _quality(session: Session, tally: Tally) -> None:
     """Rules on the loaded tables (and a first run of them), incidents, the yearly inspection."""
-    for load_examples in (quality_demo.load_examples, demo_incidents.load_examples):
+    for load_examples in (quality_demo.load_examples, demo_incidents.load_examples, demo_inspection.load_examples):
         created, present = load_examples(session)
         tally.created += created
         tally.present += present

@@ -8,15 +8,13 @@ from collections.abc import Sequence
 
 from docx.document import Document as DocxDocument
 from openpyxl import Workbook
-from openpyxl.cell import Cell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from ketnoi.feedback.models import FeedbackKind, FeedbackStatus
 from ketnoi.feedback.synthesis import PROPOSALS, Ranked, Synthesis
 from ketnoi.kit import docx_report as docx
+from ketnoi.kit.xlsx_report import add_sheet
 from ketnoi.org.models import Organization, OrgKind
 from ketnoi.workcal.service import VN
 
@@ -156,21 +154,6 @@ def _proposals(doc: DocxDocument, synthesis: Synthesis) -> None:
 # ---- XLSX -----------------------------------------------------------------------------------
 
 
-def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """One sheet: a bold, frozen header row, then the rows (text always written as text, never run as a formula)."""
-    sheet = book.create_sheet(title)
-    sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for values in rows:
-        sheet.append(list(values))
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell, Cell) and isinstance(cell.value, str):
-                cell.data_type = "s"
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(headers, 1):
-        longest = max([len(name), *(len(str(row[index - 1] or "")) for row in rows)])
-        sheet.column_dimensions[get_column_letter(index)].width = min(60, max(10, longest + 2))
 
 
 def _ranked_rows(ranked: Sequence[Ranked]) -> list[list[object]]:
@@ -224,16 +207,16 @@ def _summary_rows(synthesis: Synthesis) -> list[list[object]]:
 def to_xlsx(synthesis: Synthesis) -> bytes:
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
-    _sheet(book, "Tổng hợp", ["Chỉ tiêu", "Giá trị"], _summary_rows(synthesis))
-    _sheet(book, "Theo loại và trạng thái", ["Loại ý kiến", *STATUSES.values(), "Tổng"], _kind_rows(synthesis))
+    add_sheet(book, "Tổng hợp", ["Chỉ tiêu", "Giá trị"], _summary_rows(synthesis))
+    add_sheet(book, "Theo loại và trạng thái", ["Loại ý kiến", *STATUSES.values(), "Tổng"], _kind_rows(synthesis))
     units = [[u.unit_name, u.comments, u.errors, u.requests, u.total] for u in synthesis.by_unit]
-    _sheet(book, "Theo đơn vị", ["Đơn vị", "Góp ý", "Báo lỗi", "Đề nghị", "Tổng"], units)
-    _sheet(book, "Xếp hạng bình chọn", RANKED_HEADERS, _ranked_rows(synthesis.by_votes))
-    _sheet(book, "Xếp hạng nhu cầu", RANKED_HEADERS, _ranked_rows(synthesis.by_demand))
+    add_sheet(book, "Theo đơn vị", ["Đơn vị", "Góp ý", "Báo lỗi", "Đề nghị", "Tổng"], units)
+    add_sheet(book, "Xếp hạng bình chọn", RANKED_HEADERS, _ranked_rows(synthesis.by_votes))
+    add_sheet(book, "Xếp hạng nhu cầu", RANKED_HEADERS, _ranked_rows(synthesis.by_demand))
     errors = [[i, name, unit, n] for i, (name, unit, n) in enumerate(synthesis.errors_by_dataset, 1)]
-    _sheet(book, "Báo lỗi theo bộ dữ liệu", ["TT", "Bộ dữ liệu", "Đơn vị chủ quản", "Số báo lỗi"], errors)
+    add_sheet(book, "Báo lỗi theo bộ dữ liệu", ["TT", "Bộ dữ liệu", "Đơn vị chủ quản", "Số báo lỗi"], errors)
     proposals = [[r.rank, r.feedback.title or "", r.unit_name or "", r.feedback.votes, r.similar, r.demand] for r in synthesis.proposals]
-    _sheet(book, "Đề xuất danh mục", ["TT", "Dữ liệu đề nghị công bố", "Đơn vị", "Bình chọn", "Ý kiến tương tự", "Nhu cầu"], proposals)
+    add_sheet(book, "Đề xuất danh mục", ["TT", "Dữ liệu đề nghị công bố", "Đơn vị", "Bình chọn", "Ý kiến tương tự", "Nhu cầu"], proposals)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -44,6 +44,7 @@ class Header:
     day: date
     place: str = "Hà Nội"
     parent: str | None = None  # the body the issuer belongs to, when there is one
+    number: str = ""  # the number, once given: "15" gives "Số: 15/BC-BKHCN" (left blank for the clerk otherwise)
 
 
 def vn_date(place: str, day: date) -> str:
@@ -115,7 +116,7 @@ def add_header(doc: DocxDocument, header: Header) -> None:
     else:
         _line(left, header.issuer.upper(), bold=True, first=True)
     _line(left, RULE)
-    _line(left, f"Số:        /{header.symbol}")
+    _line(left, f"Số: {header.number}/{header.symbol}" if header.number else f"Số:        /{header.symbol}")
     _line(right, NATION, bold=True, size=SMALL_PT - 1, first=True)
     _line(right, MOTTO, bold=True)
     _line(right, RULE * 2)
