@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ketnoi_test
 export KETNOI_DATABASE_URL ?= sqlite:///var/ketnoi.db
 
-.PHONY: install run migrate demo serve test test-sqlite test-postgres lint docs bench bench-catalog bench-datastore bench-gateway clean
+.PHONY: install run migrate demo serve test test-sqlite test-postgres lint docs bench bench-catalog bench-datastore bench-gateway bench-quality clean
 
 $(BIN)/ketnoi: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -42,7 +42,7 @@ test-postgres: install
 docs: install ## regenerate docs/configuration.md from settings.py
 	$(BIN)/ketnoi settings docs > docs/configuration.md
 
-bench: bench-catalog bench-datastore bench-gateway ## every benchmark
+bench: bench-catalog bench-datastore bench-gateway bench-quality ## every benchmark
 
 bench-catalog: install ## search list page and /api/v1/datasets?q= with 50,000 datasets, SQLite and PostgreSQL
 	$(BIN)/python bench/catalog.py
@@ -52,6 +52,9 @@ bench-datastore: install ## ingestion of a 1,000,000-row CSV (SQLite, PostgreSQL
 
 bench-gateway: install ## the exchange gateway against the plain data API and Datasette, on the same 1,000,000 rows
 	$(BIN)/python bench/gateway.py
+
+bench-quality: install ## the five data-quality rules on the 1,000,000-row CSV (SQLite, PostgreSQL) against DuckDB, Polars, Great Expectations and frictionless
+	$(BIN)/python bench/quality.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -153,15 +153,17 @@ def machine_info() -> dict[str, Any]:
     }
 
 
-def versions(wrk: str) -> dict[str, Any]:
+def versions(wrk: str | None = None) -> dict[str, Any]:
+    """Python, SQLite, ketnoi's main packages, git's HEAD; and wrk's version when given its path."""
     out: dict[str, Any] = {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
     for package in ("ketnoi", "fastapi", "starlette", "uvicorn", "sqlalchemy", "psycopg", "pydantic"):
         try:
             out[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             out[package] = None
-    wrk_v = run_command([wrk, "-v"])
-    out["wrk"] = (wrk_v.stdout or wrk_v.stderr).splitlines()[0].strip() if (wrk_v.stdout or wrk_v.stderr) else None
+    if wrk is not None:
+        wrk_v = run_command([wrk, "-v"])
+        out["wrk"] = (wrk_v.stdout or wrk_v.stderr).splitlines()[0].strip() if (wrk_v.stdout or wrk_v.stderr) else None
     git = shutil.which("git")
     if git:
         head = run_command([git, "-C", str(ROOT), "rev-parse", "--short", "HEAD"]).stdout.strip()
