@@ -8,6 +8,10 @@ from ketnoi.audit.api import router as audit_router
 from ketnoi.auth.api import router as auth_router
 from ketnoi.catalog.api import router as catalog_router
 from ketnoi.datastore.api import router as datastore_router
+from ketnoi.governance.api_deadlines import router as deadlines_router
+from ketnoi.governance.api_decisions import router as decisions_router
+from ketnoi.governance.api_plan import router as plan_router
+from ketnoi.governance.api_survey import router as survey_router
 from ketnoi.jobs.api import router as jobs_router
 from ketnoi.notify.api import router as notify_router
 from ketnoi.org.api import router as org_router
@@ -36,6 +40,10 @@ DOMAIN_ROUTERS = (
     quality_incidents_router,
     quality_inspection_router,
     quality_router,
+    plan_router,
+    decisions_router,
+    survey_router,
+    deadlines_router,
 )
 for domain_router in DOMAIN_ROUTERS:
     router.include_router(domain_router)

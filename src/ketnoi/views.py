@@ -10,6 +10,10 @@ from ketnoi.catalog.views import router as database_router
 from ketnoi.catalog.views_datasets import router as dataset_router
 from ketnoi.datastore.views import router as datastore_router
 from ketnoi.feedback.views import router as feedback_router
+from ketnoi.governance.views_deadlines import router as deadlines_router
+from ketnoi.governance.views_decisions import router as decisions_router
+from ketnoi.governance.views_plan import router as plan_router
+from ketnoi.governance.views_survey import router as survey_router
 from ketnoi.harvest.views import router as harvest_router
 from ketnoi.jobs.views import router as jobs_router
 from ketnoi.notify.views import router as notify_router
@@ -51,6 +55,10 @@ DOMAIN_ROUTERS = (
     quality_incidents_router,
     quality_inspection_router,
     quality_router,
+    plan_router,
+    decisions_router,
+    survey_router,
+    deadlines_router,
 )
 for domain_router in DOMAIN_ROUTERS:
     router.include_router(domain_router)

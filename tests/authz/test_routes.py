@@ -173,6 +173,10 @@ ROUTES: dict[str, str] = {
     "GET /api/v1/quality/plans": "staff", "POST /api/v1/quality/plans": "editor", "GET /api/v1/quality/plans/{plan_id}": "staff",
     "PUT /api/v1/quality/plans/{plan_id}": "editor", "POST /api/v1/quality/plans/{plan_id}/tasks": "editor",
     "PUT /api/v1/quality/plans/{plan_id}/tasks/{task_id}/status": "editor", "POST /api/v1/quality/plans/{plan_id}/notes": "editor",
+    # governance: the plan tracker (governance.views_plan, governance.api_plan)
+    # governance: official catalogs as decisions (governance.views_decisions, governance.api_decisions)
+    # governance: status surveys (governance.views_survey, governance.api_survey)
+    # governance: deadline rules (governance.views_deadlines, governance.api_deadlines)
 }  # fmt: skip
 PARAMS = {
     "slug": "khong-co",

@@ -1,0 +1,7 @@
+"""JSON API of deadlines and cycles as data, with their legal basis."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

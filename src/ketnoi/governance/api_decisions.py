@@ -1,0 +1,7 @@
+"""JSON API of official catalogs as versioned decisions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,7 @@
+"""JSON API of status surveys (Plan II.1): questionnaires, answers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,3 @@
+"""Tables of deadlines and cycles as data, with their legal basis."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Tables of official catalogs as versioned decisions."""
+
+from __future__ import annotations

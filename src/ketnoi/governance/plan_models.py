@@ -1,0 +1,3 @@
+"""Tables of the plan tracker: the seed plan's tasks, their instances per period, progress reports."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Tables of status surveys (Plan II.1): questionnaires, answers."""
+
+from __future__ import annotations

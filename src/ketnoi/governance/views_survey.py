@@ -1,0 +1,7 @@
+"""Web pages of status surveys (Plan II.1): questionnaires, answers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
