@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ketnoi.authz import Actor
 from ketnoi.kit.errors import Invalid
-from ketnoi.quality import dqv, overview, runner, score, service
+from ketnoi.quality import anomalies, dqv, overview, runner, score, service
 from ketnoi.quality.models import Dimension, QualityResult, QualityRun
 from ketnoi.quality.schemas import RuleIn
 from ketnoi.web.deps import DB, CurrentActor
@@ -88,6 +88,16 @@ class RunDetailOut(RunOut):
     results: list[ResultOut]
 
 
+class AnomalyOut(BaseModel):
+    """The latest run against the earlier ones: a warning, never part of the score."""
+
+    measure: str  # row_count | null_share
+    label: str
+    value: float
+    mean: float
+    z: float | None  # None: the earlier runs never varied
+
+
 class QualityOut(BaseModel):
     dataset_id: uuid.UUID
     dataset_name: str
@@ -100,6 +110,7 @@ class QualityOut(BaseModel):
     open_incidents: int
     rules: int
     latest: RunDetailOut | None
+    anomalies: list[AnomalyOut]
 
 
 class UnitScoreOut(BaseModel):
@@ -150,6 +161,7 @@ def quality_out(session: Session, actor: Actor, dataset_id: uuid.UUID) -> Qualit
         open_incidents=overview.open_incidents(session, dataset.id),
         rules=len(service.list_rules(session, actor=actor, dataset_id=dataset.id)),
         latest=run_detail(*latest) if latest else None,
+        anomalies=[AnomalyOut(**vars(a)) for a in anomalies.anomalies(session, actor=actor, dataset_id=dataset.id)],
     )
 
 

@@ -20,7 +20,7 @@ from ketnoi.authz import Actor
 from ketnoi.kit.errors import Invalid
 from ketnoi.kit.validation import parse
 from ketnoi.org.models import Organization
-from ketnoi.quality import labels, overview, runner, score, service
+from ketnoi.quality import anomalies, labels, overview, runner, score, service
 from ketnoi.quality import rules as kinds
 from ketnoi.quality.models import Dimension, QualityRule, Severity
 from ketnoi.quality.schemas import RuleIn, ScheduleIn
@@ -155,6 +155,7 @@ def _quality_page(
         "table_names": {t.resource.id: t.resource.name for t in tables},
         "can_edit": service.can_edit(actor, dataset),
         "incidents": overview.open_incidents(db, dataset.id),
+        "anomalies": anomalies.anomalies(db, actor=actor, dataset_id=dataset.id),
         "forms_by_kind": {
             k: (rule_form if k == shown_kind and rule_form else forms.FormState(values=new_rule_values(tables, k))) for k in kinds.KINDS
         },
