@@ -174,6 +174,11 @@ ROUTES: dict[str, str] = {
     "PUT /api/v1/quality/plans/{plan_id}": "editor", "POST /api/v1/quality/plans/{plan_id}/tasks": "editor",
     "PUT /api/v1/quality/plans/{plan_id}/tasks/{task_id}/status": "editor", "POST /api/v1/quality/plans/{plan_id}/notes": "editor",
     # governance: the plan tracker (governance.views_plan, governance.api_plan)
+    "GET /plan": "staff", "POST /plan/generate": "admin", "GET /plan/instances/{instance_id}": "staff",
+    "POST /plan/instances/{instance_id}/reports": "editor", "GET /plan/evidence/{evidence_id}": "staff", "GET /plan/dashboard": "staff",
+    "GET /api/v1/plan/tasks": "staff", "GET /api/v1/plan/instances": "staff", "GET /api/v1/plan/instances/{instance_id}": "staff",
+    "POST /api/v1/plan/instances/{instance_id}/reports": "editor", "GET /api/v1/plan/dashboard": "staff",
+    "POST /api/v1/plan/generate": "admin",
     # governance: official catalogs as decisions (governance.views_decisions, governance.api_decisions)
     # governance: status surveys (governance.views_survey, governance.api_survey)
     # governance: deadline rules (governance.views_deadlines, governance.api_deadlines)

@@ -98,6 +98,7 @@ def create_database(session: Session, *, actor: Actor, data: DatabaseIn) -> Data
     session.flush()
     changes = audit.diff({}, audit.snapshot(db, FIELDS))
     audit.record(session, actor=actor, action="create", entity_type="database", entity_id=db.id, entity_label=db.name, changes=changes)
+    _status_changed(session, db, None)
     return db
 
 
@@ -113,6 +114,7 @@ def update_database(session: Session, *, actor: Actor, database_id: uuid.UUID, p
         # Handing a database to another unit needs the right to create in the receiving unit too.
         authz.require(actor, Action.CREATE, Kind.DATABASE, owner_unit_id=values["owner_unit_id"])
     before = audit.snapshot(db, FIELDS)
+    previous_status = db.status
     for name, value in values.items():
         setattr(db, name, value)
     _check(session, db)
@@ -121,7 +123,15 @@ def update_database(session: Session, *, actor: Actor, database_id: uuid.UUID, p
     changes = audit.diff(before, audit.snapshot(db, FIELDS))
     if changes:
         audit.record(session, actor=actor, action="update", entity_type="database", entity_id=db.id, entity_label=db.name, changes=changes)
+    _status_changed(session, db, previous_status)
     return db
+
+
+def _status_changed(session: Session, db: Database, previous: str | None) -> None:
+    """A database going into operation starts the plan's "khi CSDL đưa vào khai thác" tasks for its unit."""
+    from ketnoi.governance import plan  # the plan tracker reads the catalog: imported here, not at the top
+
+    plan.on_database_status(session, database=db, previous_status=previous)
 
 
 def delete_database(session: Session, *, actor: Actor, database_id: uuid.UUID) -> None:

@@ -134,6 +134,9 @@ def mark_ready(session: Session, *, actor: Actor, service_id: uuid.UUID, now: da
     service.status, service.ready_at = ServiceStatus.READY, now
     service.publish_due_at = WorkingDays(session).deadline(now, PUBLISH_WITHIN)
     _record(session, actor, "update", service, {"status": [ServiceStatus.DRAFT, ServiceStatus.READY]})
+    from ketnoi.governance import plan  # the plan tracker reads the services: imported here, not at the top
+
+    plan.on_service_ready(session, service=service)  # Plan II.6: publish within 1 working day
     return get_service(session, actor=actor, service_id=service.id)
 
 
