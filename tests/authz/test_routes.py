@@ -180,6 +180,21 @@ ROUTES: dict[str, str] = {
     "POST /api/v1/plan/instances/{instance_id}/reports": "editor", "GET /api/v1/plan/dashboard": "staff",
     "POST /api/v1/plan/generate": "admin",
     # governance: official catalogs as decisions (governance.views_decisions, governance.api_decisions)
+    "GET /catalogs": "staff", "POST /catalogs": "admin", "GET /catalogs/{version_id}": "staff",
+    "POST /catalogs/{version_id}/header": "admin", "POST /catalogs/{version_id}/entries": "admin",
+    "POST /catalogs/{version_id}/entries/{entry_id}/note": "admin", "POST /catalogs/{version_id}/entries/{entry_id}/delete": "admin",
+    "POST /catalogs/{version_id}/submit": "admin", "POST /catalogs/{version_id}/return": "admin",
+    "POST /catalogs/{version_id}/approve": "admin", "POST /catalogs/{version_id}/publish": "admin",
+    "GET /catalogs/{version_id}/diff": "staff", "GET /catalogs/{version_id}/catalog.{fmt}": "staff",
+    "GET /catalogs/{version_id}/signed.pdf": "staff", "GET /open/catalogs": "public", "GET /open/catalogs/{version_id}": "public",
+    "GET /open/catalogs/{version_id}/diff": "public", "GET /open/catalogs/{version_id}/catalog.{fmt}": "public",
+    "GET /open/catalogs/{version_id}/signed.pdf": "public",
+    "GET /api/v1/catalogs": "public", "GET /api/v1/catalogs/reviews": "staff", "POST /api/v1/catalogs": "admin",
+    "GET /api/v1/catalogs/{version_id}": "public", "GET /api/v1/catalogs/{version_id}/diff": "public",
+    "PUT /api/v1/catalogs/{version_id}": "admin", "POST /api/v1/catalogs/{version_id}/entries": "admin",
+    "PUT /api/v1/catalogs/{version_id}/entries/{entry_id}": "admin", "DELETE /api/v1/catalogs/{version_id}/entries/{entry_id}": "admin",
+    "POST /api/v1/catalogs/{version_id}/submit": "admin", "POST /api/v1/catalogs/{version_id}/return": "admin",
+    "POST /api/v1/catalogs/{version_id}/approve": "admin", "POST /api/v1/catalogs/{version_id}/publish": "admin",
     # governance: status surveys (governance.views_survey, governance.api_survey)
     # governance: deadline rules (governance.views_deadlines, governance.api_deadlines)
 }  # fmt: skip
