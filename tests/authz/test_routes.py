@@ -196,6 +196,23 @@ ROUTES: dict[str, str] = {
     "POST /api/v1/catalogs/{version_id}/submit": "admin", "POST /api/v1/catalogs/{version_id}/return": "admin",
     "POST /api/v1/catalogs/{version_id}/approve": "admin", "POST /api/v1/catalogs/{version_id}/publish": "admin",
     # governance: status surveys (governance.views_survey, governance.api_survey)
+    "GET /surveys": "staff", "POST /surveys": "admin", "GET /surveys/{survey_id}": "staff", "GET /surveys/{survey_id}/edit": "admin",
+    "POST /surveys/{survey_id}/edit": "admin", "POST /surveys/{survey_id}/sections": "admin",
+    "POST /surveys/{survey_id}/sections/{section_id}/move": "admin", "POST /surveys/{survey_id}/sections/{section_id}/delete": "admin",
+    "POST /surveys/{survey_id}/questions": "admin", "POST /surveys/{survey_id}/questions/{question_id}/move": "admin",
+    "POST /surveys/{survey_id}/questions/{question_id}/delete": "admin", "POST /surveys/{survey_id}/open": "admin",
+    "POST /surveys/{survey_id}/close": "admin", "GET /surveys/{survey_id}/report.docx": "staff",
+    "GET /surveys/{survey_id}/report.xlsx": "staff", "GET /surveys/{survey_id}/answer": "staff",
+    "POST /surveys/{survey_id}/answer": "editor",
+    "GET /api/v1/surveys": "staff", "POST /api/v1/surveys": "admin", "GET /api/v1/surveys/{survey_id}": "staff",
+    "PUT /api/v1/surveys/{survey_id}": "admin", "POST /api/v1/surveys/{survey_id}/sections": "admin",
+    "DELETE /api/v1/surveys/{survey_id}/sections/{section_id}": "admin",
+    "POST /api/v1/surveys/{survey_id}/sections/{section_id}/move": "admin", "POST /api/v1/surveys/{survey_id}/questions": "admin",
+    "DELETE /api/v1/surveys/{survey_id}/questions/{question_id}": "admin",
+    "POST /api/v1/surveys/{survey_id}/questions/{question_id}/move": "admin", "POST /api/v1/surveys/{survey_id}/open": "admin",
+    "POST /api/v1/surveys/{survey_id}/close": "admin", "GET /api/v1/surveys/{survey_id}/results": "staff",
+    "GET /api/v1/surveys/{survey_id}/units/{unit_id}": "staff", "PUT /api/v1/surveys/{survey_id}/units/{unit_id}": "editor",
+    "POST /api/v1/surveys/{survey_id}/units/{unit_id}/submit": "editor",
     # governance: deadline rules (governance.views_deadlines, governance.api_deadlines)
 }  # fmt: skip
 PARAMS = {
