@@ -214,6 +214,9 @@ ROUTES: dict[str, str] = {
     "GET /api/v1/surveys/{survey_id}/units/{unit_id}": "staff", "PUT /api/v1/surveys/{survey_id}/units/{unit_id}": "editor",
     "POST /api/v1/surveys/{survey_id}/units/{unit_id}/submit": "editor",
     # governance: deadline rules (governance.views_deadlines, governance.api_deadlines)
+    "GET /admin/deadlines": "staff", "GET /admin/deadlines/{key}": "staff", "POST /admin/deadlines/{key}": "admin",
+    "GET /api/v1/deadlines": "staff", "GET /api/v1/deadlines/{key}": "staff", "GET /api/v1/deadlines/{key}/due": "staff",
+    "PUT /api/v1/deadlines/{key}": "admin",
 }  # fmt: skip
 PARAMS = {
     "slug": "khong-co",

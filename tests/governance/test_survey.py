@@ -266,6 +266,26 @@ def test_a_steward_cannot_answer_for_another_unit_and_a_leader_only_reads(db: Se
         answer(db, world.steward_a, built, world.unit_a, count="1")
 
 
+# ---- reminders: items of the daily digest (governance.reminders) ---------------------------------------
+
+
+def test_units_that_have_not_answered_get_it_in_their_daily_digest(db: Session, world: World) -> None:
+    from ketnoi.governance import reminders
+    from ketnoi.notify.models import Notification
+
+    built = build_survey(db, world)
+    answer(db, world.steward_a, built, world.unit_a, submit=True, name="A", count="1")
+
+    def bodies(actor: Actor) -> list[str]:
+        return list(db.scalars(select(Notification.body).where(Notification.user_id == actor.user_id)))
+
+    reminders.send_digests(db, today=date(2030, 6, 16))  # four days before: outside the rule's 3-day window
+    assert not any(built.survey.title in b for b in bodies(world.steward_b))
+    reminders.send_digests(db, today=date(2030, 6, 18))
+    assert any(built.survey.title in b for b in bodies(world.steward_b))
+    assert not any(built.survey.title in b for b in bodies(world.steward_a))  # unit A has submitted
+
+
 # ---- the compiled results and the documents --------------------------------------------------------------
 
 

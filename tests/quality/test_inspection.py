@@ -1,5 +1,5 @@
 """The yearly inspection: figures measured from the quality history, the report's workflow and who
-may do what, the overdue flags and the reminders (on SQLite and PostgreSQL)."""
+may do what and the overdue flags (on SQLite and PostgreSQL; the reminders: tests/governance)."""
 
 from __future__ import annotations
 
@@ -363,44 +363,6 @@ def test_the_ministry_totals_add_up_the_units_snapshots(db: Session, world: Worl
     assert (total.datasets, total.measured, total.unmeasured) == (4, 3, 1)
     assert (total.score, total.median, total.previous, total.change) == (81.1, 80.0, 70.0, 11.1)
     assert total.bands == {"A": 1, "B": 0, "C": 1, "D": 1}
-
-
-# ---- reminders -------------------------------------------------------------------------------------
-
-
-def _reminders(db: Session, actor: Actor) -> list[str]:
-    query = select(Notification.subject).where(Notification.user_id == actor.user_id).order_by(Notification.created_at, Notification.id)
-    return list(db.scalars(query))
-
-
-def test_reminders_go_five_days_before_then_daily_once_overdue_never_twice_a_day(db: Session, world: World) -> None:
-    open_year(db, world, year=2030)
-    assert inspection.remind(db, now=vn(2030, 12, 19)) == 0  # six days before
-    assert inspection.remind(db, now=vn(2030, 12, 20, 8)) == 2  # five days before: units A and B
-    assert inspection.remind(db, now=vn(2030, 12, 20, 17)) == 0  # the same day
-    assert inspection.remind(db, now=vn(2030, 12, 23)) == 0  # the reminder before the due date went already
-    inspection.update_narrative(db, actor=world.steward_a, year=2030, unit_id=world.unit_a.id, data=NARRATIVE)
-    inspection.submit_report(db, actor=world.steward_a, year=2030, unit_id=world.unit_a.id)
-    assert inspection.remind(db, now=vn(2030, 12, 25, 20)) == 0  # the due day itself: not overdue yet
-    assert inspection.remind(db, now=vn(2030, 12, 26, 8)) == 1  # B only: A has submitted
-    assert inspection.remind(db, now=vn(2030, 12, 26, 23)) == 0
-    assert inspection.remind(db, now=vn(2030, 12, 27, 0)) == 1
-    assert _reminders(db, world.steward_a) == ["Sắp đến hạn nộp báo cáo kiểm tra, đánh giá chất lượng dữ liệu năm 2030"]
-    assert _reminders(db, world.steward_b) == [
-        "Sắp đến hạn nộp báo cáo kiểm tra, đánh giá chất lượng dữ liệu năm 2030",
-        "Quá hạn nộp báo cáo kiểm tra, đánh giá chất lượng dữ liệu năm 2030",
-        "Quá hạn nộp báo cáo kiểm tra, đánh giá chất lượng dữ liệu năm 2030",
-    ]
-    inspection.set_status(db, actor=world.admin, year=2030, status=CampaignStatus.CLOSED)
-    assert inspection.remind(db, now=vn(2030, 12, 28)) == 0
-
-
-def test_a_unit_without_a_steward_is_not_marked_reminded(db: Session, world: World) -> None:
-    open_year(db, world, year=2030)
-    report_b = db.scalars(select(UnitReport).where(UnitReport.unit_id == world.unit_b.id)).one()
-    db.get_one(User, world.steward_b.user_id).is_active = False
-    assert inspection.remind(db, now=vn(2030, 12, 21)) == 1  # A only
-    assert report_b.reminded_at is None
 
 
 # ---- the JSON API ----------------------------------------------------------------------------------

@@ -113,7 +113,7 @@ PERIODIC: tuple[str, ...] = (
     "ketnoi.feedback.synthesis:remind",
     "ketnoi.harvest.tasks:run_due",
     "ketnoi.quality.tasks:run_due",
-    "ketnoi.quality.inspection:remind",
+    "ketnoi.governance.reminders:send_digests",
 )
 
 

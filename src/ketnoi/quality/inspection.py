@@ -1,4 +1,4 @@
-"""The yearly quality inspection: campaigns, the units' reports, their review and the reminders.
+"""The yearly quality inspection: campaigns, the units' reports and their review (reminders: governance.reminders).
 
 Who does what: the administrator (the IT Center) opens, edits and closes a year's campaign, reviews
 the units' reports and writes the ministry's report; a unit's steward (authz: may change the unit's
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from ketnoi import authz
 from ketnoi.audit import service as audit
 from ketnoi.auth.models import User
 from ketnoi.authz import Action, Actor, Kind, Role
-from ketnoi.identity import system_actor
+from ketnoi.governance import deadlines
 from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from ketnoi.kit.vn import fold
@@ -50,7 +50,6 @@ DEFAULT_LEGAL_BASIS = (
     "duy trì dữ liệu; quản lý chất lượng dữ liệu: các đơn vị gửi báo cáo trước ngày 25/12, Trung tâm Công nghệ thông tin tổng hợp "
     "Báo cáo của Bộ trước ngày 31/12 hằng năm)."
 )
-REMIND_BEFORE = 5  # days before the unit due date
 NARRATIVE = ("assessment", "shortcomings", "causes", "proposals")
 REQUIRED = {
     "assessment": "Hãy viết phần đánh giá chung trước khi nộp.",
@@ -149,8 +148,8 @@ def open_campaign(session: Session, *, actor: Actor, data: CampaignIn) -> Inspec
     if session.scalar(select(InspectionCampaign.id).where(InspectionCampaign.year == data.year)) is not None:
         msg = f"Đã có đợt kiểm tra năm {data.year}."
         raise Conflict(msg, fields={"year": msg})
-    unit_due = data.unit_due or date(data.year, 12, 25)
-    ministry_due = data.ministry_due or date(data.year, 12, 31)
+    unit_due = data.unit_due or deadlines.due_date(session, "inspection.unit_report", year=data.year)  # rules as data: 25/12
+    ministry_due = data.ministry_due or deadlines.due_date(session, "inspection.ministry_report", year=data.year)  # 31/12
     _check_dates(unit_due, ministry_due)
     campaign = InspectionCampaign(
         id=uuid.uuid4(),
@@ -431,51 +430,3 @@ def campaign_view(session: Session, *, actor: Actor, year: int, now: datetime | 
     return CampaignView(campaign, rows, figures.ministry(year, lines), day)
 
 
-# ---- reminders ------------------------------------------------------------------------------------
-
-
-def remind(session: Session, now: datetime | None = None) -> int:
-    """Tell the stewards of each unit whose report is not submitted: once when 5 days remain before
-    the unit due date, then every day once it is overdue; never twice a day for one unit (run every
-    minute by a worker: jobs.queue.PERIODIC). How many units were told."""
-    now = now or utcnow()
-    day = today(now)
-    told = 0
-    for campaign in session.scalars(select(InspectionCampaign).where(InspectionCampaign.status == CampaignStatus.OPEN)):
-        if day < campaign.unit_due - timedelta(days=REMIND_BEFORE):
-            continue
-        waiting = select(UnitReport, Organization.name).join(Organization, Organization.id == UnitReport.unit_id)
-        waiting = waiting.where(UnitReport.campaign_id == campaign.id, UnitReport.status.in_(EDITABLE_REPORT))
-        for report, unit_name in session.execute(waiting).tuples():
-            if _due_reminder(campaign, report, day) and _tell(session, campaign, report, unit_name, day):
-                report.reminded_at = now
-                told += 1
-    session.flush()
-    return told
-
-
-def _due_reminder(campaign: InspectionCampaign, report: UnitReport, day: date) -> bool:
-    last = local_date(report.reminded_at)
-    if last == day:
-        return False
-    if day <= campaign.unit_due:  # before the due date: once, from 5 days before
-        return last is None or last < campaign.unit_due - timedelta(days=REMIND_BEFORE)
-    return True
-
-
-def _tell(session: Session, campaign: InspectionCampaign, report: UnitReport, unit_name: str, day: date) -> bool:
-    stewards = _stewards(session, report.unit_id)
-    if not stewards:
-        return False
-    due = f"{campaign.unit_due:%d/%m/%Y}"
-    if day <= campaign.unit_due:
-        left = (campaign.unit_due - day).days
-        subject = f"Sắp đến hạn nộp báo cáo kiểm tra, đánh giá chất lượng dữ liệu năm {campaign.year}"
-        body = f"Báo cáo của {unit_name} cần gửi Trung tâm Công nghệ thông tin trước hết ngày {due} (còn {left} ngày)."
-    else:
-        subject = f"Quá hạn nộp báo cáo kiểm tra, đánh giá chất lượng dữ liệu năm {campaign.year}"
-        body = f"Báo cáo của {unit_name} đã quá hạn nộp (hết ngày {due}); hãy hoàn thiện và nộp ngay."
-    if report.status == ReportStatus.RETURNED:
-        body += " Báo cáo đã được trả lại để bổ sung: " + (report.review_note or "")
-    notify(session, actor=system_actor(), user_ids=stewards, subject=subject, body=body, link=report_link(campaign.year, report.unit_id))
-    return True

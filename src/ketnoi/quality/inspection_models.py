@@ -96,7 +96,6 @@ class UnitReport(IdMixin, TimestampMixin, Base):
     reviewed_at: Mapped[datetime | None]
     reviewed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     review_note: Mapped[str | None] = mapped_column(Text)
-    reminded_at: Mapped[datetime | None]  # the last reminder sent to the unit's stewards
 
     __table_args__ = (UniqueConstraint("campaign_id", "unit_id"),)
 
