@@ -26,6 +26,7 @@ from ketnoi.datastore import ingest
 from ketnoi.demo import data, exchange
 from ketnoi.demo.specs import AccountSpec, DatabaseSpec, DataFileSpec, DatasetSpec, FocalPointSpec, OrgSpec, ServiceSpec
 from ketnoi.feedback import demo as feedback_demo
+from ketnoi.governance import deadlines, decisions_demo, plan_demo, survey_demo
 from ketnoi.harvest import service as harvest
 from ketnoi.harvest.models import HarvestSource
 from ketnoi.harvest.schemas import SourceIn
@@ -71,6 +72,7 @@ class DemoResult:
     feedback: Tally = field(default_factory=Tally)  # the public's comments, error reports and dataset requests
     harvest_sources: Tally = field(default_factory=Tally)  # other portals whose datasets are copied in
     quality: Tally = field(default_factory=Tally)  # quality rules (measured once), incidents, the yearly inspection
+    governance: Tally = field(default_factory=Tally)  # deadline rules, the plan tracker, official catalogs, status surveys
 
     def tallies(self) -> dict[str, Tally]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -97,6 +99,7 @@ class DemoResult:
             "feedback": "ý kiến phản hồi về dữ liệu mở",
             "harvest_sources": "nguồn thu thập dữ liệu",
             "quality": "quy tắc, sự cố và báo cáo chất lượng dữ liệu",
+            "governance": "nhóm ví dụ quản trị (kế hoạch, danh mục, khảo sát)",
         }
         created = ", ".join(f"{t.created} {labels[name]}" for name, t in self.tallies().items())
         if not self.created:
@@ -137,7 +140,17 @@ def load_demo(session: Session, *, password: str) -> DemoResult:
     result.feedback.created, result.feedback.present = feedback_demo.load_examples(session)
     _harvest_source(session, actor, result.harvest_sources)
     _quality(session, result.quality)
+    _governance(session, result.governance)
     return result
+
+
+def _governance(session: Session, tally: Tally) -> None:
+    """The deadline rules, the seed plan with this year's tasks and reports, official catalogs, the status
+    survey: each set of examples counted once, created or already there."""
+    deadlines.seed(session)  # the platform's defaults (the quality demo's campaign may have seeded them already)
+    for load_examples in (plan_demo.load_examples, decisions_demo.load_examples, survey_demo.load_examples):
+        created, _present = load_examples(session)
+        tally.count(created=created > 0)
 
 
 def _quality(session: Session, tally: Tally) -> None:
