@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date
 
@@ -157,8 +158,12 @@ def add_text(doc: DocxDocument, text: str, *, italic: bool = False) -> Paragraph
 
 
 def add_table(doc: DocxDocument, headers: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[float] = ()) -> Table:
-    """A data table: bold header row repeated on each page, 13 pt, lines around every cell; `widths` in cm."""
-    table: Table = doc.add_table(rows=1 + len(rows), cols=len(headers))
+    """A data table: bold header row repeated on each page, 13 pt, lines around every cell; `widths` in cm.
+
+    The header and one cell per column and alignment are formatted through python-docx; every data
+    cell is a copy of its column's formatted cell with its own text. Formatting each run through the
+    API costs ~0.5 ms a cell: an annex of 5,000 rows × 7 columns took 18 s, copies take well under 1 s."""
+    table: Table = doc.add_table(rows=3 if rows else 1, cols=len(headers))
     set_borders(table, visible=True)
     heading = table.rows[0]
     repeat = OxmlElement("w:tblHeader")
@@ -166,14 +171,37 @@ def add_table(doc: DocxDocument, headers: Sequence[str], rows: Sequence[Sequence
     heading._tr.get_or_add_trPr().append(repeat)
     for cell, text in zip(heading.cells, headers, strict=True):
         _line(cell, text, bold=True, first=True)
-    for row, values in zip(table.rows[1:], rows, strict=True):
-        for cell, value in zip(row.cells, values, strict=True):
-            align = WD_ALIGN_PARAGRAPH.RIGHT if isinstance(value, int | float) else WD_ALIGN_PARAGRAPH.LEFT
-            _line(cell, "" if value is None else str(value), align=align, first=True)
     for index, width in enumerate(widths):
         for row in table.rows:
             row.cells[index].width = Cm(width)
+    if rows:
+        _fill(table, rows)
     return table
+
+
+def _fill(table: Table, rows: Sequence[Sequence[object]]) -> None:
+    """Rows 1 and 2 of `table` formatted as its left- and right-aligned data cells, replaced by the rows' copies."""
+    templates = {}
+    for row, align in ((table.rows[1], WD_ALIGN_PARAGRAPH.LEFT), (table.rows[2], WD_ALIGN_PARAGRAPH.RIGHT)):
+        for cell in row.cells:
+            _line(cell, "-", align=align, first=True)  # a text, so the run has its w:t to fill
+        templates[align] = [cell._tc for cell in row.cells]
+    row_template = deepcopy(table.rows[1]._tr)
+    for tc in row_template.findall(qn("w:tc")):
+        row_template.remove(tc)
+    body = table._tbl
+    for tr in (table.rows[1]._tr, table.rows[2]._tr):
+        body.remove(tr)
+    for values in rows:
+        tr = deepcopy(row_template)
+        for index, value in enumerate(values):
+            align = WD_ALIGN_PARAGRAPH.RIGHT if isinstance(value, int | float) else WD_ALIGN_PARAGRAPH.LEFT
+            tc = deepcopy(templates[align][index])
+            text = tc.find(f".//{qn('w:t')}")
+            text.text = "" if value is None else str(value)
+            text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            tr.append(tc)
+        body.append(tr)
 
 
 def add_signature(doc: DocxDocument, recipients: Sequence[str], signer: Sequence[str]) -> None:
