@@ -179,6 +179,8 @@ ROUTES: dict[str, str] = {
     "GET /api/v1/plan/tasks": "staff", "GET /api/v1/plan/instances": "staff", "GET /api/v1/plan/instances/{instance_id}": "staff",
     "POST /api/v1/plan/instances/{instance_id}/reports": "editor", "GET /api/v1/plan/dashboard": "staff",
     "POST /api/v1/plan/generate": "admin",
+    "GET /plan/report.docx": "staff", "GET /plan/report.xlsx": "staff", "GET /plan/connection-report.docx": "staff",
+    "GET /plan/connection-report.xlsx": "staff",
     # governance: official catalogs as decisions (governance.views_decisions, governance.api_decisions)
     "GET /catalogs": "staff", "POST /catalogs": "admin", "GET /catalogs/{version_id}": "staff",
     "POST /catalogs/{version_id}/header": "admin", "POST /catalogs/{version_id}/entries": "admin",

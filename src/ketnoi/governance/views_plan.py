@@ -2,7 +2,9 @@
 
 /plan lists the appendix's tasks by part with the chosen year's instances (filters: unit, status,
 year); /plan/instances/{id} is one instance with its reports and the report form (evidence files);
-/plan/dashboard is the leader dashboard with its charts drawn as SVG on the server.
+/plan/dashboard is the leader dashboard with its charts drawn as SVG on the server. Its reports download
+as DOCX and XLSX: /plan/report.docx?year=&half= (plan progress, governance.plan_report) and
+/plan/connection-report.docx?year= (connection status, governance.connection_report), and .xlsx.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from starlette.datastructures import UploadFile
 
 from ketnoi import files
 from ketnoi.authz import Actor
-from ketnoi.governance import plan, plan_dashboard
+from ketnoi.feedback.report import issuer
+from ketnoi.governance import connection_report, plan, plan_dashboard, plan_report
 from ketnoi.governance.labels_plan import DASHBOARD_SECTIONS, EVENT_LABELS, FIELD_LABELS, GROUP_LABELS, STATUS_LABELS, TIMING_LABELS
 from ketnoi.governance.plan import InstanceFilter, Upload
 from ketnoi.governance.plan_models import InstanceStatus, ProgressIn
@@ -41,6 +44,9 @@ LABELS = {
     "chart_statuses": plan_dashboard.STATUSES,
 }
 Year = Annotated[int | None, Query(ge=2000, le=2099)]
+Half = Annotated[int | None, Query(ge=1, le=2)]
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
@@ -141,3 +147,38 @@ def dashboard(request: Request, db: DB, actor: CurrentActor, year: Year = None) 
     sections = {"unit": board.by_unit, "part": board.by_part, "period": board.by_period, "task": board.by_task}
     charts = [(key, DASHBOARD_SECTIONS[key], groups, plan_dashboard.chart(groups)) for key, groups in sections.items()]
     return _page(request, "governance/plan_dashboard.html", {"board": board, "charts": charts})
+
+
+# ---- reports (DOCX and XLSX, regenerated on each download) --------------------------------------
+
+
+def _download(content: bytes, media_type: str, name: str) -> Response:
+    return Response(content, media_type=media_type, headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/plan/report.docx")
+def plan_report_docx(db: DB, actor: CurrentActor, year: Year = None, half: Half = None) -> Response:
+    pages.require_login(actor)
+    report = plan_report.build(db, actor=actor, year=year or plan.today().year, half=half)
+    return _download(plan_report.plan_docx(report, issuer(db)), DOCX, plan_report.filename(report, "docx"))
+
+
+@router.get("/plan/report.xlsx")
+def plan_report_xlsx(db: DB, actor: CurrentActor, year: Year = None, half: Half = None) -> Response:
+    pages.require_login(actor)
+    report = plan_report.build(db, actor=actor, year=year or plan.today().year, half=half)
+    return _download(plan_report.plan_xlsx(report), XLSX, plan_report.filename(report, "xlsx"))
+
+
+@router.get("/plan/connection-report.docx")
+def connection_report_docx(db: DB, actor: CurrentActor, year: Year = None) -> Response:
+    pages.require_login(actor)
+    report = connection_report.build(db, actor=actor, year=year or plan.today().year)
+    return _download(connection_report.connection_docx(report, issuer(db)), DOCX, connection_report.filename(report, "docx"))
+
+
+@router.get("/plan/connection-report.xlsx")
+def connection_report_xlsx(db: DB, actor: CurrentActor, year: Year = None) -> Response:
+    pages.require_login(actor)
+    report = connection_report.build(db, actor=actor, year=year or plan.today().year)
+    return _download(connection_report.connection_xlsx(report), XLSX, connection_report.filename(report, "xlsx"))
