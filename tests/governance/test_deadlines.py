@@ -32,6 +32,7 @@ __all__ = ["client"]
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 KEYS = {
+    "plan.task",
     "inspection.unit_report",
     "inspection.ministry_report",
     "catalog.open_data.review",

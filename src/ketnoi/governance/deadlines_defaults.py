@@ -97,6 +97,15 @@ DEFAULTS: tuple[Default, ...] = (
         "và đề xuất điều chỉnh danh mục dữ liệu mở). Hạn: 15 ngày sau khi kết thúc mỗi nửa năm.",
     ),
     Default(
+        key="plan.task",
+        label="Đơn vị thực hiện nhiệm vụ của Kế hoạch thực hiện Nghị định số 47/2020/NĐ-CP",
+        kind=RuleKind.FIXED_DAY,
+        params={"day": 31, "month": 12},
+        remind_before_days=7,
+        legal_basis="Kế hoạch thực hiện Nghị định 47/2020/NĐ-CP của Bộ KH&CN (Phụ lục). Hạn của từng nhiệm vụ theo Phụ lục; "
+        "nhiệm vụ hằng năm không ghi hạn: ngày 31/12.",
+    ),
+    Default(
         key="survey.status",
         label="Đơn vị trả lời phiếu khảo sát hiện trạng dữ liệu, hệ thống thông tin",
         kind=RuleKind.CALENDAR_DAYS,

@@ -9,6 +9,13 @@ The rules (Decree 47/2020/NĐ-CP arts. 11–12 as amended; Plan I.1–I.3, I.7):
   default_sharing            datasets with at least one data item shared by default
 A snapshot keeps each field as the decision shows it (labels, not codes), so a decision reads the
 same whatever the code lists become, and two snapshots compare field by field.
+
+The review cycle of a new version (its `review_months`, from which approval sets the next review's due
+date) is the months of the kind's deadline rule (REVIEW_RULES, edited by the administrator on
+/admin/deadlines) when the rule exists and is applied, else REVIEW_MONTHS (12 for the lists of
+databases, 6 for open data and default sharing). A version inserted with the code's default gets the
+rule's months (`_review_months_from_rule`), so the draft, its decision text and its approval follow
+the rule; the administrator may still change a draft's cycle in its header.
 """
 
 from __future__ import annotations
@@ -20,12 +27,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, event, exists, select
+from sqlalchemy.orm import Mapper, Session
 
 from ketnoi.catalog import codelists as cl
 from ketnoi.catalog.models import Database, DatabaseClass, DatabaseStatus, DataItem, Dataset, SharingForm, Visibility
-from ketnoi.governance.decisions_models import CatalogKind, SourceKind
+from ketnoi.governance.deadlines_models import DeadlineRule, RuleKind
+from ketnoi.governance.decisions_models import CatalogKind, CatalogVersion, SourceKind
 from ketnoi.kit.vn import fold
 from ketnoi.org.models import Organization
 
@@ -37,7 +45,13 @@ DATABASE_KINDS = {
 DATASET_KINDS = {CatalogKind.OPEN_DATA: SharingForm.OPEN, CatalogKind.DEFAULT_SHARING: SharingForm.DEFAULT_SHARED}
 DATABASE_FIELDS = ("name", "code", "owner", "db_class", "status", "information_system", "personal_data")
 DATASET_FIELDS = ("name", "database", "owner", "data_class", "sharing_form", "items", "license", "frequency")
-REVIEW_MONTHS = {kind: 12 if kind in DATABASE_KINDS else 6 for kind in CatalogKind}
+REVIEW_MONTHS = {kind: 12 if kind in DATABASE_KINDS else 6 for kind in CatalogKind}  # when no rule applies
+REVIEW_RULES = {  # the deadline rule of each kind's review cycle (deadlines_defaults); the national proposal has none
+    CatalogKind.MINISTRY_SHARED: "catalog.databases.review",
+    CatalogKind.SECTOR_SHARED: "catalog.databases.review",
+    CatalogKind.OPEN_DATA: "catalog.open_data.review",
+    CatalogKind.DEFAULT_SHARING: "catalog.default_sharing.review",
+}
 LEGAL_BASIS = {
     CatalogKind.MINISTRY_SHARED: "Nghị định số 47/2020/NĐ-CP, Điều 12 và Điều 14; Kế hoạch thực hiện Nghị định số 47/2020/NĐ-CP "
     "của Bộ Khoa học và Công nghệ, nhiệm vụ I.2 (danh mục CSDL dùng chung của Bộ, cập nhật hằng năm).",
@@ -71,6 +85,31 @@ def add_months(day: date, months: int) -> date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
+
+
+def review_months(bind: Session | Connection, kind: str) -> int:
+    """The months between two reviews of `kind`: its rule's, when the rule exists and is applied, else REVIEW_MONTHS.
+    Reads the rule only (never seeds it), so it may run inside a flush."""
+    fallback = REVIEW_MONTHS[CatalogKind(kind)]
+    key = REVIEW_RULES.get(CatalogKind(kind))
+    if key is None:
+        return fallback
+    query = select(DeadlineRule.kind, DeadlineRule.params, DeadlineRule.enabled).where(DeadlineRule.key == key)
+    row = bind.execute(query).first()
+    if row is None or not row.enabled or row.kind != RuleKind.EVERY_N_MONTHS:
+        return fallback
+    try:
+        months = int(row.params["months"])
+    except (KeyError, TypeError, ValueError):
+        return fallback
+    return months if 1 <= months <= 60 else fallback
+
+
+@event.listens_for(CatalogVersion, "before_insert")
+def _review_months_from_rule(_mapper: Mapper[CatalogVersion], connection: Connection, version: CatalogVersion) -> None:
+    """A new version given the code's default cycle gets its kind's rule's cycle instead (see the module's text)."""
+    if version.review_months == REVIEW_MONTHS.get(CatalogKind(version.kind)):
+        version.review_months = review_months(connection, version.kind)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,9 @@ CONTRIBUTORS: tuple[str, ...] = (
     "ketnoi.governance.reminder_sources:inspection_unit_reports",
     "ketnoi.governance.reminder_sources:inspection_ministry_report",
     "ketnoi.governance.reminder_sources:survey_answers",
+    "ketnoi.governance.reminder_sources:catalog_reviews",
+    "ketnoi.governance.reminder_sources:plan_tasks",
+    "ketnoi.governance.reminder_sources:service_publications",
 )
 
 
