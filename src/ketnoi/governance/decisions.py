@@ -153,7 +153,7 @@ def new_version(session: Session, *, actor: Actor, kind: CatalogKind) -> Catalog
         status=VersionStatus.DRAFT,
         title=KIND_LABELS[kind],
         legal_basis=build.LEGAL_BASIS[kind],
-        review_months=build.REVIEW_MONTHS[kind],
+        review_months=build.review_months(session, kind),
         created_by_id=actor.user_id,
     )
     session.add(version)

@@ -13,9 +13,9 @@ same whatever the code lists become, and two snapshots compare field by field.
 The review cycle of a new version (its `review_months`, from which approval sets the next review's due
 date) is the months of the kind's deadline rule (REVIEW_RULES, edited by the administrator on
 /admin/deadlines) when the rule exists and is applied, else REVIEW_MONTHS (12 for the lists of
-databases, 6 for open data and default sharing). A version inserted with the code's default gets the
-rule's months (`_review_months_from_rule`), so the draft, its decision text and its approval follow
-the rule; the administrator may still change a draft's cycle in its header.
+databases, 6 for open data and default sharing); decisions.new_version reads it (`review_months`), so
+the draft, its decision text and its approval follow the rule; the administrator may still change a
+draft's cycle in its header.
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, event, exists, select
-from sqlalchemy.orm import Mapper, Session
+from sqlalchemy import Connection, exists, select
+from sqlalchemy.orm import Session
 
 from ketnoi.catalog import codelists as cl
 from ketnoi.catalog.models import Database, DatabaseClass, DatabaseStatus, DataItem, Dataset, SharingForm, Visibility
 from ketnoi.governance.deadlines_models import DeadlineRule, RuleKind
-from ketnoi.governance.decisions_models import CatalogKind, CatalogVersion, SourceKind
+from ketnoi.governance.decisions_models import CatalogKind, SourceKind
 from ketnoi.kit.vn import fold
 from ketnoi.org.models import Organization
 
@@ -103,13 +103,6 @@ def review_months(bind: Session | Connection, kind: str) -> int:
     except (KeyError, TypeError, ValueError):
         return fallback
     return months if 1 <= months <= 60 else fallback
-
-
-@event.listens_for(CatalogVersion, "before_insert")
-def _review_months_from_rule(_mapper: Mapper[CatalogVersion], connection: Connection, version: CatalogVersion) -> None:
-    """A new version given the code's default cycle gets its kind's rule's cycle instead (see the module's text)."""
-    if version.review_months == REVIEW_MONTHS.get(CatalogKind(version.kind)):
-        version.review_months = review_months(connection, version.kind)
 
 
 @dataclass(frozen=True)
