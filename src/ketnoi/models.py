@@ -7,7 +7,7 @@ from ketnoi.catalog.revision import CatalogRevision
 from ketnoi.datastore.models import BadRow, DatastoreVersion
 from ketnoi.db import Base
 from ketnoi.feedback.models import Feedback, FeedbackVote
-from ketnoi.governance import deadlines_models, decisions_models, plan_models, survey_models  # noqa: F401 - their tables
+from ketnoi.governance import deadlines_models, decisions_models, plan_models, survey_models, training_models  # noqa: F401 - their tables
 from ketnoi.harvest.models import HarvestedDataset, HarvestRun, HarvestSource
 from ketnoi.jobs.models import Job
 from ketnoi.notify.models import Notification

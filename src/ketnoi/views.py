@@ -14,6 +14,7 @@ from ketnoi.governance.views_deadlines import router as deadlines_router
 from ketnoi.governance.views_decisions import router as decisions_router
 from ketnoi.governance.views_plan import router as plan_router
 from ketnoi.governance.views_survey import router as survey_router
+from ketnoi.governance.views_training import router as training_router
 from ketnoi.harvest.views import router as harvest_router
 from ketnoi.jobs.views import router as jobs_router
 from ketnoi.notify.views import router as notify_router
@@ -58,6 +59,7 @@ DOMAIN_ROUTERS = (
     plan_router,
     decisions_router,
     survey_router,
+    training_router,
     deadlines_router,
 )
 for domain_router in DOMAIN_ROUTERS:

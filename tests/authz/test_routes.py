@@ -181,6 +181,8 @@ ROUTES: dict[str, str] = {
     "POST /api/v1/plan/generate": "admin",
     "GET /plan/report.docx": "staff", "GET /plan/report.xlsx": "staff", "GET /plan/connection-report.docx": "staff",
     "GET /plan/connection-report.xlsx": "staff",
+    "GET /training": "staff", "POST /training": "admin", "GET /training/report.docx": "staff", "GET /training/report.xlsx": "staff",
+    "GET /training/{session_id}": "staff", "POST /training/{session_id}": "admin", "POST /training/{session_id}/delete": "admin",
     # governance: official catalogs as decisions (governance.views_decisions, governance.api_decisions)
     "GET /catalogs": "staff", "POST /catalogs": "admin", "GET /catalogs/{version_id}": "staff",
     "POST /catalogs/{version_id}/header": "admin", "POST /catalogs/{version_id}/entries": "admin",

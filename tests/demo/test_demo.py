@@ -184,7 +184,7 @@ def test_the_operator_reads_what_was_loaded_in_vietnamese() -> None:
         "Đã nạp dữ liệu mẫu: 1 tổ chức, 0 đầu mối, 0 tài khoản, 0 CSDL, 1 bộ dữ liệu, 0 trường dữ liệu, "
         "0 tệp dữ liệu đã nạp, 0 dịch vụ chia sẻ và ứng dụng khai thác, 0 ý kiến phản hồi về dữ liệu mở, "
         "0 nguồn thu thập dữ liệu, 0 quy tắc, sự cố và báo cáo chất lượng dữ liệu, "
-        "0 nhóm ví dụ quản trị (kế hoạch, danh mục, khảo sát); 1 bản ghi đã có sẵn."
+        "0 nhóm ví dụ quản trị (kế hoạch, danh mục, khảo sát, tập huấn); 1 bản ghi đã có sẵn."
     )
 
 

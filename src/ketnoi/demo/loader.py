@@ -26,7 +26,7 @@ from ketnoi.datastore import ingest
 from ketnoi.demo import data, exchange
 from ketnoi.demo.specs import AccountSpec, DatabaseSpec, DataFileSpec, DatasetSpec, FocalPointSpec, OrgSpec, ServiceSpec
 from ketnoi.feedback import demo as feedback_demo
-from ketnoi.governance import deadlines, decisions_demo, plan_demo, survey_demo
+from ketnoi.governance import deadlines, decisions_demo, plan_demo, survey_demo, training_demo
 from ketnoi.harvest import service as harvest
 from ketnoi.harvest.models import HarvestSource
 from ketnoi.harvest.schemas import SourceIn
@@ -99,7 +99,7 @@ class DemoResult:
             "feedback": "ý kiến phản hồi về dữ liệu mở",
             "harvest_sources": "nguồn thu thập dữ liệu",
             "quality": "quy tắc, sự cố và báo cáo chất lượng dữ liệu",
-            "governance": "nhóm ví dụ quản trị (kế hoạch, danh mục, khảo sát)",
+            "governance": "nhóm ví dụ quản trị (kế hoạch, danh mục, khảo sát, tập huấn)",
         }
         created = ", ".join(f"{t.created} {labels[name]}" for name, t in self.tallies().items())
         if not self.created:
@@ -148,7 +148,7 @@ def _governance(session: Session, tally: Tally) -> None:
     """The deadline rules, the seed plan with this year's tasks and reports, official catalogs, the status
     survey: each set of examples counted once, created or already there."""
     deadlines.seed(session)  # the platform's defaults (the quality demo's campaign may have seeded them already)
-    for load_examples in (plan_demo.load_examples, decisions_demo.load_examples, survey_demo.load_examples):
+    for load_examples in (plan_demo.load_examples, decisions_demo.load_examples, survey_demo.load_examples, training_demo.load_examples):
         created, _present = load_examples(session)
         tally.count(created=created > 0)
 
