@@ -44,7 +44,7 @@ class Page:
     optional: bool = False  # being added by another engineer: 404 is NOT MEASURED, not a failure
 
 
-def pages() -> list[Page]:
+def pages(marker: dict[str, Any]) -> list[Page]:
     now = max(YEARS)
     out = [Page(f"plan dashboard {y}", f"/plan/dashboard?year={y}") for y in YEARS]
     out += [
@@ -59,7 +59,12 @@ def pages() -> list[Page]:
         Page(f"plan report {now} .xlsx", f"/plan/report.xlsx?year={now}", optional=True),
         Page(f"connection report {now} .docx", f"/plan/connection-report.docx?year={now}", optional=True),
         Page(f"connection report {now} .xlsx", f"/plan/connection-report.xlsx?year={now}", optional=True),
+        Page(f"training report {now} .docx", f"/training/report.docx?year={now}"),
+        Page(f"training report {now} .xlsx", f"/training/report.xlsx?year={now}"),
     ]
+    for kind, version in marker.get("counts", {}).get("catalog_versions", {}).items():
+        out += [Page(f"catalog {kind} {fmt}", f"/catalogs/{version}/catalog.{fmt}") for fmt in ("docx", "xlsx", "json")]
+        out.append(Page(f"public catalog {kind}", f"/open/catalogs/{version}"))
     return out
 
 
@@ -163,7 +168,7 @@ def bench_database(name: str, args: argparse.Namespace, report: dict[str, Any]) 
         entry["server_log"] = str(server.log_path.relative_to(benchlib.ROOT))
         server.start()
         try:
-            for page in pages():
+            for page in pages(marker):
                 run = measure(server, page, marker, args.n)
                 runs.append(run)
                 print(f"  {page.name:<30} {row_cells(run)}", flush=True)

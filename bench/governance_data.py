@@ -37,8 +37,10 @@ from sqlalchemy import Engine, bindparam, func, insert, select, update
 from ketnoi import migrate
 from ketnoi.auth.models import User
 from ketnoi.db import make_engine, unit_of_work
-from ketnoi.governance import plan, plan_seed
+from ketnoi.governance import decisions, plan, plan_seed, training
+from ketnoi.governance.decisions_models import ApproveIn, CatalogKind
 from ketnoi.governance.plan_models import PlanTask, ProgressIn, ProgressReport, TaskInstance
+from ketnoi.governance.training_models import AttendanceIn, TrainingIn
 from ketnoi.identity import actor_for
 from ketnoi.org.models import Organization, OrgKind
 from ketnoi.quality import inspection
@@ -230,6 +232,37 @@ def load_inspections(engine: Engine, now: datetime) -> dict[str, int]:
     return {"inspection_campaigns": len(YEARS), "inspection_unit_reports": reports}
 
 
+# ---- official catalogs and training -------------------------------------------------------------------
+
+
+def load_catalogs_and_training(engine: Engine, now: datetime) -> dict[str, Any]:
+    """A published version of the open-data catalog and of the ministry's shared databases (built from the
+    generated inventory by the service's rules), and a training session per unit group this year."""
+    ids: dict[str, str] = {}
+    with unit_of_work(engine) as session:
+        admin = session.scalar(select(User).where(User.username == catalog_data.ADMIN_USERNAME))
+        assert admin is not None
+        actor = actor_for(session, admin)
+        for kind in (CatalogKind.OPEN_DATA, CatalogKind.MINISTRY_SHARED):
+            version = decisions.new_version(session, actor=actor, kind=kind)
+            decisions.submit(session, actor=actor, version_id=version.id)
+            approval = ApproveIn(decision_number=f"{100 + len(ids)}/QĐ-BKHCN", decision_date=now.date(), signer_name="Nguyễn Văn A",
+                                 signer_title="KT. BỘ TRƯỞNG — THỨ TRƯỞNG")  # fmt: skip
+            decisions.approve(session, actor=actor, version_id=version.id, data=approval)
+            decisions.publish(session, actor=actor, version_id=version.id)
+            ids[str(kind)] = str(version.id)
+        units = list(session.scalars(select(Organization.id).where(Organization.kind == OrgKind.UNIT).order_by(Organization.name)))
+        for index in range(0, len(units), 5):
+            attendance = [AttendanceIn(unit_id=u, count=3) for u in units[index : index + 5]]
+            title = f"Tập huấn quản lý, chia sẻ dữ liệu (nhóm {index // 5 + 1})"
+            data = TrainingIn(title=title, held_on=now.date(), place="Trụ sở Bộ", organizer_id=units[0], topics="Nghị định 47/2020/NĐ-CP",
+                              participants=attendance)  # fmt: skip
+            training.create_session(session, actor=actor, data=data)
+        entries = session.scalar(select(func.count()).select_from(table("catalog_entries"))) or 0
+    log(f"official catalogs: {len(ids)} published versions, {entries} entries; training sessions: {(len(units) + 4) // 5}")
+    return {"catalog_versions": ids, "catalog_entries": entries}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgres"], required=True)
@@ -255,6 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     counts |= load_inspections(engine, now)
     timings["inspections_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    counts |= load_catalogs_and_training(engine, now)
+    timings["catalogs_training_s"] = time.perf_counter() - t0
     analyzed = catalog_data.analyze(engine)
     counts |= catalog_data.summary(engine)
     timings["total_s"] = time.perf_counter() - started
