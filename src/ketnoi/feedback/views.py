@@ -221,19 +221,16 @@ def synthesis_page(request: Request, db: DB, actor: CurrentActor) -> HTMLRespons
     return render(request, "feedback/synthesis.html", context)
 
 
-def _download(content: bytes, media_type: str, filename: str) -> Response:
-    return Response(content, media_type=media_type, headers={"content-disposition": f'attachment; filename="{filename}"'})
-
 
 @router.get("/feedback/synthesis.docx")
 def synthesis_docx(request: Request, db: DB, actor: CurrentActor) -> Response:
     pages.require_login(actor)
     synthesis = build(db, actor=actor, period=_period(request))
-    return _download(report.to_docx(synthesis, report.header(db, synthesis)), DOCX, report.filename(synthesis, "docx"))
+    return pages.download(report.to_docx(synthesis, report.header(db, synthesis)), DOCX, report.filename(synthesis, "docx"))
 
 
 @router.get("/feedback/synthesis.xlsx")
 def synthesis_xlsx(request: Request, db: DB, actor: CurrentActor) -> Response:
     pages.require_login(actor)
     synthesis = build(db, actor=actor, period=_period(request))
-    return _download(report.to_xlsx(synthesis), XLSX, report.filename(synthesis, "xlsx"))
+    return pages.download(report.to_xlsx(synthesis), XLSX, report.filename(synthesis, "xlsx"))

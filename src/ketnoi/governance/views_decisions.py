@@ -203,7 +203,7 @@ def catalog_diff(request: Request, db: DB, actor: CurrentActor, version_id: uuid
 
 def download(db: Session, version: CatalogVersion, fmt: str) -> Response:
     name = decisions_report.filename(version, fmt)
-    disposition = {"content-disposition": f'attachment; filename="{name}"'}
+    disposition = pages.attachment(name)
     if fmt == "docx":
         return Response(decisions_report.to_docx(db, version), media_type=DOCX, headers=disposition)
     if fmt == "xlsx":

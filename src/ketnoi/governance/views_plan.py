@@ -152,33 +152,30 @@ def dashboard(request: Request, db: DB, actor: CurrentActor, year: Year = None) 
 # ---- reports (DOCX and XLSX, regenerated on each download) --------------------------------------
 
 
-def _download(content: bytes, media_type: str, name: str) -> Response:
-    return Response(content, media_type=media_type, headers={"content-disposition": f'attachment; filename="{name}"'})
-
 
 @router.get("/plan/report.docx")
 def plan_report_docx(db: DB, actor: CurrentActor, year: Year = None, half: Half = None) -> Response:
     pages.require_login(actor)
     report = plan_report.build(db, actor=actor, year=year or plan.today().year, half=half)
-    return _download(plan_report.plan_docx(report, issuer(db)), DOCX, plan_report.filename(report, "docx"))
+    return pages.download(plan_report.plan_docx(report, issuer(db)), DOCX, plan_report.filename(report, "docx"))
 
 
 @router.get("/plan/report.xlsx")
 def plan_report_xlsx(db: DB, actor: CurrentActor, year: Year = None, half: Half = None) -> Response:
     pages.require_login(actor)
     report = plan_report.build(db, actor=actor, year=year or plan.today().year, half=half)
-    return _download(plan_report.plan_xlsx(report), XLSX, plan_report.filename(report, "xlsx"))
+    return pages.download(plan_report.plan_xlsx(report), XLSX, plan_report.filename(report, "xlsx"))
 
 
 @router.get("/plan/connection-report.docx")
 def connection_report_docx(db: DB, actor: CurrentActor, year: Year = None) -> Response:
     pages.require_login(actor)
     report = connection_report.build(db, actor=actor, year=year or plan.today().year)
-    return _download(connection_report.connection_docx(report, issuer(db)), DOCX, connection_report.filename(report, "docx"))
+    return pages.download(connection_report.connection_docx(report, issuer(db)), DOCX, connection_report.filename(report, "docx"))
 
 
 @router.get("/plan/connection-report.xlsx")
 def connection_report_xlsx(db: DB, actor: CurrentActor, year: Year = None) -> Response:
     pages.require_login(actor)
     report = connection_report.build(db, actor=actor, year=year or plan.today().year)
-    return _download(connection_report.connection_xlsx(report), XLSX, connection_report.filename(report, "xlsx"))
+    return pages.download(connection_report.connection_xlsx(report), XLSX, connection_report.filename(report, "xlsx"))

@@ -55,9 +55,6 @@ def _page(request: Request, template: str, context: dict[str, Any], form: forms.
     return render(request, template, {**LABELS, **context}, status_code=form.status if form else 200)
 
 
-def _download(content: bytes, media_type: str, name: str) -> Response:
-    return Response(content, media_type=media_type, headers={"content-disposition": f'attachment; filename="{name}"'})
-
 
 # ---- the list -------------------------------------------------------------------------------------
 
@@ -247,14 +244,14 @@ def survey_detail(request: Request, db: DB, actor: CurrentActor, survey_id: uuid
 def survey_docx(db: DB, actor: CurrentActor, survey_id: uuid.UUID) -> Response:
     pages.require_login(actor)
     results = survey_results.compile_results(db, actor=actor, survey_id=survey_id)
-    return _download(survey_report.survey_docx(results, issuer(db)), DOCX, survey_report.filename(results, "docx"))
+    return pages.download(survey_report.survey_docx(results, issuer(db)), DOCX, survey_report.filename(results, "docx"))
 
 
 @router.get("/surveys/{survey_id}/report.xlsx")
 def survey_xlsx(db: DB, actor: CurrentActor, survey_id: uuid.UUID) -> Response:
     pages.require_login(actor)
     results = survey_results.compile_results(db, actor=actor, survey_id=survey_id)
-    return _download(survey_report.survey_xlsx(results), XLSX, survey_report.filename(results, "xlsx"))
+    return pages.download(survey_report.survey_xlsx(results), XLSX, survey_report.filename(results, "xlsx"))
 
 
 # ---- a unit's form --------------------------------------------------------------------------------

@@ -98,23 +98,20 @@ def training_create(request: Request, form: forms.UserForm, db: DB, actor: Curre
 # ---- reports (before /training/{session_id}, which would take "report.docx" for an id) -------------
 
 
-def _download(content: bytes, media_type: str, name: str) -> Response:
-    return Response(content, media_type=media_type, headers={"content-disposition": f'attachment; filename="{name}"'})
-
 
 @router.get("/training/report.docx")
 def training_report_docx(db: DB, actor: CurrentActor, year: Year = None) -> Response:
     pages.require_login(actor)
     summary = training.year_summary(db, actor=actor, year=year or today().year)
     content = training_report.training_docx(summary, issuer(db), today())
-    return _download(content, DOCX, training_report.filename(summary, "docx"))
+    return pages.download(content, DOCX, training_report.filename(summary, "docx"))
 
 
 @router.get("/training/report.xlsx")
 def training_report_xlsx(db: DB, actor: CurrentActor, year: Year = None) -> Response:
     pages.require_login(actor)
     summary = training.year_summary(db, actor=actor, year=year or today().year)
-    return _download(training_report.training_xlsx(summary), XLSX, training_report.filename(summary, "xlsx"))
+    return pages.download(training_report.training_xlsx(summary), XLSX, training_report.filename(summary, "xlsx"))
 
 
 # ---- one session --------------------------------------------------------------------------------

@@ -222,7 +222,7 @@ def download_yaml(db: DB, actor: CurrentActor, dataset_id: uuid.UUID) -> Respons
     pages.require_login(actor)
     text = service.export_yaml(db, actor=actor, dataset_id=dataset_id)
     dataset = service.readable_dataset(db, actor=actor, dataset_id=dataset_id)
-    headers = {"content-disposition": f'attachment; filename="quy-tac-chat-luong-{dataset.slug}.yaml"'}
+    headers = pages.attachment(f"quy-tac-chat-luong-{dataset.slug}.yaml")
     return Response(text, media_type="text/yaml; charset=utf-8", headers=headers)
 
 

@@ -61,9 +61,6 @@ def _page(request: Request, template: str, context: dict[str, Any], form: forms.
     return render(request, template, {**LABELS, **context}, status_code=form.status if form else 200)
 
 
-def _download(content: bytes, media_type: str, name: str) -> Response:
-    return Response(content, media_type=media_type, headers={"content-disposition": f'attachment; filename="{name}"'})
-
 
 # ---- campaigns -------------------------------------------------------------------------------------
 
@@ -157,14 +154,14 @@ def campaign_status(request: Request, form: forms.UserForm, db: DB, actor: Curre
 def campaign_docx(db: DB, actor: CurrentActor, year: int) -> Response:
     pages.require_login(actor)
     document = inspection_report.ministry_document(db, actor=actor, year=year)
-    return _download(inspection_report.ministry_docx(document), DOCX, inspection_report.filename(year, "docx"))
+    return pages.download(inspection_report.ministry_docx(document), DOCX, inspection_report.filename(year, "docx"))
 
 
 @router.get("/quality/inspections/{year}/report.xlsx")
 def campaign_xlsx(db: DB, actor: CurrentActor, year: int) -> Response:
     pages.require_login(actor)
     document = inspection_report.ministry_document(db, actor=actor, year=year)
-    return _download(inspection_report.ministry_xlsx(document), XLSX, inspection_report.filename(year, "xlsx"))
+    return pages.download(inspection_report.ministry_xlsx(document), XLSX, inspection_report.filename(year, "xlsx"))
 
 
 # ---- a unit's report -------------------------------------------------------------------------------
@@ -238,14 +235,14 @@ def report_review(request: Request, form: forms.UserForm, db: DB, actor: Current
 def report_docx(db: DB, actor: CurrentActor, year: int, unit_id: uuid.UUID) -> Response:
     pages.require_login(actor)
     document = inspection_report.unit_document(db, actor=actor, year=year, unit_id=unit_id)
-    return _download(inspection_report.unit_docx(document), DOCX, inspection_report.filename(year, "docx", document.unit))
+    return pages.download(inspection_report.unit_docx(document), DOCX, inspection_report.filename(year, "docx", document.unit))
 
 
 @router.get("/quality/inspections/{year}/units/{unit_id}/report.xlsx")
 def report_xlsx(db: DB, actor: CurrentActor, year: int, unit_id: uuid.UUID) -> Response:
     pages.require_login(actor)
     document = inspection_report.unit_document(db, actor=actor, year=year, unit_id=unit_id)
-    return _download(inspection_report.unit_xlsx(document), XLSX, inspection_report.filename(year, "xlsx", document.unit))
+    return pages.download(inspection_report.unit_xlsx(document), XLSX, inspection_report.filename(year, "xlsx", document.unit))
 
 
 # ---- improvement plans -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import Request
+from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ketnoi.authz import Actor
@@ -15,6 +15,16 @@ from ketnoi.web.templating import render
 
 RESULTS_TARGET = "results"
 DONE_MESSAGES = ("created", "saved", "deleted", "appointed", "revoked", "uploaded", "queued")
+
+
+def attachment(filename: str) -> dict[str, str]:
+    """The header that makes a browser save the answer as `filename` (an ASCII name: the reports make theirs so)."""
+    return {"content-disposition": f'attachment; filename="{filename}"'}
+
+
+def download(content: bytes, media_type: str, filename: str) -> Response:
+    """A generated document (DOCX, XLSX, YAML…) offered for saving."""
+    return Response(content, media_type=media_type, headers=attachment(filename))
 
 
 def redirect(url: str, *, done: str | None = None) -> RedirectResponse:
