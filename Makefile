@@ -21,6 +21,10 @@ migrate: install
 demo: migrate
 	$(BIN)/ketnoi demo load
 
+# The demo's data source is a SQLite file standing for a unit's own system: SQLite sources are refused
+# unless this directory is set, so only `make demo` / `make run` allow them (docs/connectors.md).
+demo run: export KETNOI_SOURCE_SQLITE_DIR ?= $(CURDIR)/var/demo_sources
+
 run: demo ## install, migrate, load the demo ministry once, serve on http://127.0.0.1:8000 with a job worker beside it
 	$(BIN)/ketnoi worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/ketnoi serve --host 127.0.0.1 --port 8000

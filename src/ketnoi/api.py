@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from ketnoi.audit.api import router as audit_router
 from ketnoi.auth.api import router as auth_router
 from ketnoi.catalog.api import router as catalog_router
+from ketnoi.connectors.api import router as connectors_router
 from ketnoi.datastore.api import router as datastore_router
 from ketnoi.governance.api_deadlines import router as deadlines_router
 from ketnoi.governance.api_decisions import router as decisions_router
@@ -44,6 +45,7 @@ DOMAIN_ROUTERS = (
     decisions_router,
     survey_router,
     deadlines_router,
+    connectors_router,
 )
 for domain_router in DOMAIN_ROUTERS:
     router.include_router(domain_router)

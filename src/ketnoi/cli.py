@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from ketnoi.connectors.cli import app as source_app
 from ketnoi.settings import get_settings
 
 app = typer.Typer(help="ketnoi: quản lý, kết nối và chia sẻ dữ liệu số.", no_args_is_help=True)
@@ -33,6 +34,7 @@ SUBCOMMANDS = (
     (key_app, "key"),
     (harvest_app, "harvest"),
     (quality_app, "quality"),
+    (source_app, "source"),
 )
 for sub, name in SUBCOMMANDS:
     app.add_typer(sub, name=name)

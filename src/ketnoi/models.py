@@ -4,6 +4,7 @@ from ketnoi.audit.models import AuditEvent
 from ketnoi.auth.models import ApiToken, LoginSession, User
 from ketnoi.catalog.models import Database, DataItem, Dataset, DatasetTag, Resource
 from ketnoi.catalog.revision import CatalogRevision
+from ketnoi.connectors.models import DataSource, SyncRun
 from ketnoi.datastore.models import BadRow, DatastoreVersion
 from ketnoi.db import Base
 from ketnoi.feedback.models import Feedback, FeedbackVote
@@ -40,6 +41,7 @@ __all__ = [
     "ConsumerApp",
     "ConsumerCredential",
     "DataItem",
+    "DataSource",
     "Database",
     "Dataset",
     "DatasetQuality",
@@ -70,6 +72,7 @@ __all__ = [
     "Resource",
     "SharingService",
     "Subscription",
+    "SyncRun",
     "UnitReport",
     "UsedAssertion",
     "User",

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
         default="",
         description="Key for signing tokens; generated once into var/secret_key when empty.",
     )
+    secrets_keys: str = Field(
+        default="",
+        description="Fernet keys that encrypt stored secrets (data sources' passwords and tokens, peers' client secrets), "
+        "comma-separated, newest first; derived from the secret key when empty (ketnoi key new-secrets-key makes one).",
+    )
     var_dir: Path = Field(default=VAR_DIR, description="Directory for the SQLite files, uploads and keys.")
     default_locale: str = Field(default="vi", description="Language of the UI when the user has not chosen one (vi or en).")
     session_hours: int = Field(default=12, ge=1, description="Lifetime of a login session, in hours.")
@@ -103,6 +108,23 @@ class Settings(BaseSettings):
     base_url: str = Field(default="http://127.0.0.1:8000", description="Public address used in links in e-mails.")
     quality_query_seconds: float = Field(
         default=60, gt=0, le=3600, description="Time limit of one query of a data-quality run, in seconds (its rules are marked as errors)."
+    )
+    sync_timeout_seconds: float = Field(
+        default=300, gt=0, le=86400, description="Time limit of one statement or request to a data source during a sync, in seconds."
+    )
+    sync_attempts: int = Field(
+        default=3, ge=1, le=10, description="Attempts of a sync whose source is down or too slow before it is marked failed."
+    )
+    sync_backoff_seconds: float = Field(
+        default=5, ge=0, le=600, description="Wait before the second attempt of a sync, doubled before each next one."
+    )
+    source_networks: str = Field(
+        default="",
+        description="Private networks data sources may be on, as CIDRs, comma-separated (e.g. 10.20.0.0/16,127.0.0.0/8); "
+        "public addresses are always allowed, any other private or loopback address is refused.",
+    )
+    source_sqlite_dir: Path | None = Field(
+        default=None, description="Directory whose SQLite files may be data sources (the demo's); SQLite sources are refused when unset."
     )
     quality_bands: str = Field(
         default="A:95,B:85,C:70,D:0",

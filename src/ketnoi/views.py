@@ -8,6 +8,7 @@ from ketnoi.audit.views import router as audit_router
 from ketnoi.auth.views import router as auth_router
 from ketnoi.catalog.views import router as database_router
 from ketnoi.catalog.views_datasets import router as dataset_router
+from ketnoi.connectors.views import router as connectors_router
 from ketnoi.datastore.views import router as datastore_router
 from ketnoi.feedback.views import router as feedback_router
 from ketnoi.governance.views_deadlines import router as deadlines_router
@@ -61,6 +62,7 @@ DOMAIN_ROUTERS = (
     survey_router,
     training_router,
     deadlines_router,
+    connectors_router,
 )
 for domain_router in DOMAIN_ROUTERS:
     router.include_router(domain_router)

@@ -32,6 +32,16 @@ from ketnoi.sharing import consumers
 from tests import factories as f
 
 ROUTES: dict[str, str] = {
+    # connectors (issue 8)
+    "GET /sources": "staff", "GET /sources/new": "editor", "POST /sources/new": "editor", "GET /sources/{source_id}": "staff",
+    "GET /sources/{source_id}/edit": "editor", "POST /sources/{source_id}/edit": "editor", "POST /sources/{source_id}/sync": "editor",
+    "POST /sources/{source_id}/preview": "editor", "POST /sources/{source_id}/delete": "editor",
+    "GET /api/v1/sources": "staff", "POST /api/v1/sources": "editor", "GET /api/v1/sources/{source_id}": "staff",
+    "PUT /api/v1/sources/{source_id}": "editor", "DELETE /api/v1/sources/{source_id}": "editor",
+    "POST /api/v1/sources/{source_id}/sync": "editor", "GET /api/v1/sources/{source_id}/runs": "staff",
+    "POST /api/v1/sources/{source_id}/preview": "editor",
+    # federation (issue 8)
+    # national registration (issue 8)
     # operations, keys, docs
     "GET /-/health": "public", "GET /-/ready": "public", "GET /-/metrics": "operator",
     "GET /.well-known/jwks.json": "public", "GET /api/v1/openapi.json": "public", "GET /api/v1/docs": "public",

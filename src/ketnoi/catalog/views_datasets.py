@@ -14,6 +14,7 @@ from ketnoi.authz import Action, Actor, Kind
 from ketnoi.catalog import databases, datasets, items
 from ketnoi.catalog.models import DataClass, DataItem, Resource, Visibility
 from ketnoi.catalog.schemas import DataItemIn, DatasetIn, DatasetPatch
+from ketnoi.connectors import service as connectors
 from ketnoi.datastore import ingest as datastore_ingest
 from ketnoi.kit.errors import Forbidden, Invalid, NotFound
 from ketnoi.org import service as org
@@ -127,6 +128,7 @@ def _detail_page(
         "item_form": item_form or forms.prefill(sharing_form="specific_request", data_type="string", position=len(view.items) + 1),
         "resource_form": resource_form or forms.prefill(load="on"),
         "max_upload_mb": get_settings().max_upload_mb,
+        "lineage": connectors.lineage(db, actor=actor, dataset_id=ds.id),  # "Nguồn đồng bộ": where synced resources come from
     }
     status = (item_form or resource_form or forms.FormState()).status
     return render(request, "catalog/dataset_detail.html", context, status_code=status)

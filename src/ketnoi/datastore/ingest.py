@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from ketnoi import authz, files
@@ -91,28 +91,17 @@ def ingest(
     if len(fields) != len(table.headers):
         raise Invalid(f"Lược đồ có {len(fields)} cột nhưng tệp có {len(table.headers)} cột.", fields={"fields": str(len(fields))})
 
-    search = tables.searchable(fields)
-    previous = session.scalar(select(func.max(DatastoreVersion.version)).where(DatastoreVersion.resource_id == resource.id)) or 0
-    version = DatastoreVersion(
-        resource_id=resource.id,
-        version=previous + 1,
-        table_name=tables.new_table_name(),
-        table_schema=infer.table_schema(fields) | {"ketnoiSearch": search},  # has the `q=` column
-        source_format=table.format,
-        source_key=original.key,
-        source_sha256=original.sha256,
-        encoding=table.encoding.encoding,
-        encoding_reason=table.encoding.reason,
-        header_line=table.header_line,
-        notes=table.notes,
-        created_by_id=actor.user_id,
+    version, sql_table = start_version(
+        session,
+        actor=actor,
+        resource=resource,
+        fields=fields,
+        source=VersionSource(
+            table.format, original.key, original.sha256, table.encoding.encoding, table.encoding.reason, table.header_line, table.notes
+        ),
     )
-    session.add(version)
-    session.flush()  # the transaction is open before the DDL (SQLite runs DDL outside one otherwise)
-
+    search = tables.SEARCH_COLUMN in sql_table.c
     connection = session.connection()
-    sql_table = tables.table_for(connection, version.table_name, fields, search=search)
-    tables.create(connection, sql_table)
     problems: list[Problem] = []
     typed = _typed_rows(itertools.chain(sample, rows), fields, problems, options.bad_rows, progress, search=search)
     version.row_count = tables.insert(connection, sql_table, typed)
@@ -121,15 +110,62 @@ def ingest(
     tables.index(connection, sql_table, tables.filter_columns(fields, [cells for _, cells in sample]))
     session.add_all(BadRow(version_id=version.id, line=p.line, reason=p.reason, cells=p.cells) for p in problems)
     version.bad_row_count = len(problems)
+    publish_version(session, actor=actor, resource=resource, version=version)
+    resource.storage_key, resource.sha256, resource.size = original.key, original.sha256, original.size
+    return version
+
+
+@dataclass(frozen=True)
+class VersionSource:
+    """Where a version's rows came from: a file (its format, stored original and how it was read), or a data source's sync."""
+
+    format: str
+    key: str
+    sha256: str
+    encoding: str = "utf-8"
+    encoding_reason: str = ""
+    header_line: int = 0
+    notes: Sequence[str] = ()
+
+
+def start_version(
+    session: Session, *, actor: Actor, resource: Resource, fields: Sequence[infer.Field], source: VersionSource
+) -> tuple[DatastoreVersion, Table]:
+    """The next version of the resource's table, created empty (still loading: no reader sees it)."""
+    search = tables.searchable(fields)
+    previous = session.scalar(select(func.max(DatastoreVersion.version)).where(DatastoreVersion.resource_id == resource.id)) or 0
+    version = DatastoreVersion(
+        resource_id=resource.id,
+        version=previous + 1,
+        table_name=tables.new_table_name(),
+        table_schema=infer.table_schema(fields) | {"ketnoiSearch": search},  # has the `q=` column
+        source_format=source.format,
+        source_key=source.key,
+        source_sha256=source.sha256,
+        encoding=source.encoding,
+        encoding_reason=source.encoding_reason,
+        header_line=source.header_line,
+        notes=list(source.notes),
+        created_by_id=actor.user_id,
+    )
+    session.add(version)
+    session.flush()  # the transaction is open before the DDL (SQLite runs DDL outside one otherwise)
+    connection = session.connection()
+    sql_table = tables.table_for(connection, version.table_name, fields, search=search)
+    tables.create(connection, sql_table)
+    return version, sql_table
+
+
+def publish_version(session: Session, *, actor: Actor, resource: Resource, version: DatastoreVersion) -> None:
+    """The loaded version becomes the one served (at the caller's commit), with its follow-up work queued and audited."""
     _activate(session, version)
     from ketnoi.datastore.tasks import ANALYZE, SEARCH_INDEX  # (they import this module)
     from ketnoi.quality.tasks import after_load  # quality reads the datastore: imported here, not at the top
 
     enqueue(session, kind=ANALYZE, params={"table_name": version.table_name}, actor=actor)  # before the quality run it may queue
     after_load(session, dataset_id=resource.dataset_id, actor=actor)
-    if search and connection.dialect.name == "postgresql":
+    if version.table_schema.get("ketnoiSearch") and session.connection().dialect.name == "postgresql":
         enqueue(session, kind=SEARCH_INDEX, params={"table_name": version.table_name}, actor=actor)
-    resource.storage_key, resource.sha256, resource.size = original.key, original.sha256, original.size
     audit.record(
         session,
         actor=actor,
@@ -137,9 +173,8 @@ def ingest(
         entity_type="resource",
         entity_id=resource.id,
         entity_label=resource.name,
-        changes={"version": [previous or None, version.version], "row_count": [None, version.row_count]},
+        changes={"version": [version.version - 1 or None, version.version], "row_count": [None, version.row_count]},
     )
-    return version
 
 
 def _check_policy(options: IngestOptions) -> None:

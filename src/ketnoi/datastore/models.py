@@ -42,6 +42,11 @@ class DatastoreVersion(IdMixin, Base):
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # A version an incremental sync changed in place gives its table to the next version; its own is
+    # rebuilt afterwards (datastore.history) from that table and the rows the sync replaced:
+    # {"base": table, "touched": table of the keys the sync wrote, "was": their rows before, "keys": [...]}.
+    # None once the table exists (always, for a version loaded from a file or in full).
+    rebuild: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (UniqueConstraint("resource_id", "version"),)
 

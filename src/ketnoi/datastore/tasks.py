@@ -68,3 +68,15 @@ def analyze(session: Session, job: Job, *, table_name: str) -> None:
     """The planner's statistics of a table just loaded (see tables.analyze), on a connection of its own."""
     done = tables.analyze(session.get_bind().engine, table_name)
     job.message = "Đã cập nhật thống kê của bảng." if done else "Bảng đã được thay bằng phiên bản khác: không cần thống kê."
+
+
+REBUILD_HISTORY = "datastore.rebuild_history"
+
+
+@job(REBUILD_HISTORY)
+def rebuild_history(session: Session, job: Job, *, version_id: str) -> None:
+    """The table of a version an incremental sync changed in place (see datastore.history)."""
+    from ketnoi.datastore import history
+
+    done = history.rebuild_by_id(session, uuid.UUID(version_id))
+    job.message = "Đã dựng lại bảng của phiên bản trước." if done else "Không còn gì để dựng lại."

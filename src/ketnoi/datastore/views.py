@@ -35,6 +35,7 @@ router = APIRouter(include_in_schema=False)
 PAGE_ROWS = 50
 PAGE_ONLY = frozenset({"job", "done"})  # parameters of this page, not of the data query
 OPERATOR_LABELS = {"": "=", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "in": "thuộc", "contains": "chứa"}
+SYNCED_FORMATS = ("database", "rest")  # versions a data source made (connectors.sync): no file behind them
 ENCODING_CHOICES = (("utf-8", "UTF-8"), ("utf-16", "UTF-16"), ("cp1258", "Windows-1258"), ("tcvn3", "TCVN3 (ABC)"), ("vni", "VNI-Windows"))
 
 
@@ -190,5 +191,7 @@ def save_dictionary(request: Request, form: forms.UserForm, db: DB, actor: Curre
 def version_original(db: DB, actor: CurrentActor, resource_id: uuid.UUID, number: int) -> FileResponse:
     """The file a version was loaded from (the history keeps each one)."""
     version = ingest_service.version_of(db, actor=actor, resource_id=resource_id, number=number)
+    if version.source_format in SYNCED_FORMATS:
+        raise NotFound("Phiên bản này được đồng bộ từ nguồn, không có tệp gốc.")
     name = f"v{version.version}_{version.source_key.rsplit('/', 1)[-1]}.{version.source_format}"
     return FileResponse(files.path_of(version.source_key), filename=name)

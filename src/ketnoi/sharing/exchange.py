@@ -29,7 +29,7 @@ from sqlalchemy import Select, and_, literal, or_, select, union_all
 from sqlalchemy.orm import Session, load_only
 
 from ketnoi.catalog.models import Dataset, Resource
-from ketnoi.datastore import access, query
+from ketnoi.datastore import access, history, query
 from ketnoi.datastore.infer import Field, field_of
 from ketnoi.datastore.models import DatastoreVersion, VersionStatus
 from ketnoi.kit.clock import utcnow
@@ -238,7 +238,10 @@ def _version_at(session: Session, resource: Resource, at: datetime) -> Datastore
         .order_by(DatastoreVersion.finished_at.desc())
         .limit(1)
     )
-    return session.scalar(served_then)
+    version = session.scalar(served_then)
+    if version is not None:
+        history.require_built(version)  # replaced by an incremental sync a moment ago: its own table is on its way
+    return version
 
 
 @dataclass(frozen=True)
