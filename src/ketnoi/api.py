@@ -9,6 +9,7 @@ from ketnoi.auth.api import router as auth_router
 from ketnoi.catalog.api import router as catalog_router
 from ketnoi.connectors.api import router as connectors_router
 from ketnoi.datastore.api import router as datastore_router
+from ketnoi.federation.api import router as federation_router
 from ketnoi.governance.api_deadlines import router as deadlines_router
 from ketnoi.governance.api_decisions import router as decisions_router
 from ketnoi.governance.api_plan import router as plan_router
@@ -46,6 +47,7 @@ DOMAIN_ROUTERS = (
     survey_router,
     deadlines_router,
     connectors_router,
+    federation_router,
 )
 for domain_router in DOMAIN_ROUTERS:
     router.include_router(domain_router)

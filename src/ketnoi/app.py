@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ketnoi import __version__, migrate
 from ketnoi.db import get_engine
+from ketnoi.federation import gateway as peer_gateway
 from ketnoi.portal import ckan_api
 from ketnoi.settings import get_settings
 from ketnoi.sharing import gateway
@@ -75,6 +76,7 @@ def create_app(*, check_migrations: bool = True) -> FastAPI:
     app.include_router(health.router)
     app.include_router(wellknown.router)
     app.include_router(gateway.router)
+    app.include_router(peer_gateway.router)  # /x/peers/…: calls of peer nodes' services through ours
     app.include_router(ckan_api.router)
     app.include_router(api_router)
     app.include_router(html_router)

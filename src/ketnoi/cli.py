@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from ketnoi.connectors.cli import app as source_app
+from ketnoi.federation.cli import app as peer_app
 from ketnoi.settings import get_settings
 
 app = typer.Typer(help="ketnoi: quản lý, kết nối và chia sẻ dữ liệu số.", no_args_is_help=True)
@@ -35,6 +36,7 @@ SUBCOMMANDS = (
     (harvest_app, "harvest"),
     (quality_app, "quality"),
     (source_app, "source"),
+    (peer_app, "peer"),
 )
 for sub, name in SUBCOMMANDS:
     app.add_typer(sub, name=name)

@@ -7,6 +7,7 @@ from ketnoi.catalog.revision import CatalogRevision
 from ketnoi.connectors.models import DataSource, SyncRun
 from ketnoi.datastore.models import BadRow, DatastoreVersion
 from ketnoi.db import Base
+from ketnoi.federation.models import Peer, PeerGrant, PeerRequest, PeerService
 from ketnoi.feedback.models import Feedback, FeedbackVote
 from ketnoi.governance import deadlines_models, decisions_models, plan_models, survey_models, training_models  # noqa: F401 - their tables
 from ketnoi.harvest.models import HarvestedDataset, HarvestRun, HarvestSource
@@ -65,6 +66,10 @@ __all__ = [
     "Notice",
     "Notification",
     "Organization",
+    "Peer",
+    "PeerGrant",
+    "PeerRequest",
+    "PeerService",
     "PlanNote",
     "QualityResult",
     "QualityRule",

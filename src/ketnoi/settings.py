@@ -64,6 +64,12 @@ class Settings(BaseSettings):
         description="Let harvest sources be on this machine or a private network (loopback, 10/8, 192.168/16…): tests, closed "
         "networks; refused otherwise, so that a source cannot reach the platform's own internal services.",
     )
+    peer_sync_minutes: int = Field(
+        default=60,
+        ge=5,
+        description="How often the worker refreshes each enabled peer node's list of services and our requests' statuses "
+        "(minutes). Peers' addresses follow KETNOI_HARVEST_ALLOW_PRIVATE as harvest sources do.",
+    )
     metrics_token: str | None = Field(
         default=None,
         description="Bearer token Prometheus sends to read /-/metrics; without one, only this machine (loopback) may read it.",

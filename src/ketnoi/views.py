@@ -10,6 +10,7 @@ from ketnoi.catalog.views import router as database_router
 from ketnoi.catalog.views_datasets import router as dataset_router
 from ketnoi.connectors.views import router as connectors_router
 from ketnoi.datastore.views import router as datastore_router
+from ketnoi.federation.views import router as federation_router
 from ketnoi.feedback.views import router as feedback_router
 from ketnoi.governance.views_deadlines import router as deadlines_router
 from ketnoi.governance.views_decisions import router as decisions_router
@@ -63,6 +64,7 @@ DOMAIN_ROUTERS = (
     training_router,
     deadlines_router,
     connectors_router,
+    federation_router,
 )
 for domain_router in DOMAIN_ROUTERS:
     router.include_router(domain_router)

@@ -41,6 +41,14 @@ ROUTES: dict[str, str] = {
     "POST /api/v1/sources/{source_id}/sync": "editor", "GET /api/v1/sources/{source_id}/runs": "staff",
     "POST /api/v1/sources/{source_id}/preview": "editor",
     # federation (issue 8)
+    "GET /x/peers/{peer}/{code}/records": "consumer", "GET /peers": "staff", "GET /peers/new": "admin", "POST /peers/new": "admin",
+    "GET /peers/{peer_id}": "staff", "POST /peers/{peer_id}/edit": "admin", "POST /peers/{peer_id}/sync": "admin",
+    "POST /peers/{peer_id}/keys": "admin", "POST /peers/{peer_id}/services/{service_id}/grants": "admin",
+    "POST /peers/{peer_id}/grants/{grant_id}/revoke": "admin", "GET /peers/{peer_id}/services/{service_id}/request": "editor",
+    "POST /peers/{peer_id}/services/{service_id}/request": "editor", "GET /api/v1/peers": "staff", "POST /api/v1/peers": "admin",
+    "GET /api/v1/peers/{peer_id}": "staff", "PUT /api/v1/peers/{peer_id}": "admin", "POST /api/v1/peers/{peer_id}/keys": "admin",
+    "POST /api/v1/peers/{peer_id}/sync": "admin", "POST /api/v1/peer-services/{service_id}/requests": "editor",
+    "POST /api/v1/peer-services/{service_id}/grants": "admin", "DELETE /api/v1/peer-grants/{grant_id}": "admin",
     # national registration (issue 8)
     # operations, keys, docs
     "GET /-/health": "public", "GET /-/ready": "public", "GET /-/metrics": "operator",

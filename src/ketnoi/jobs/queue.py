@@ -48,6 +48,7 @@ TASK_MODULES: tuple[str, ...] = (
     "ketnoi.harvest.tasks",
     "ketnoi.quality.tasks",
     "ketnoi.connectors.tasks",
+    "ketnoi.federation.tasks",
 )
 _MAX_KIND = 64  # width of jobs.kind
 _MAX_ERROR = 4000  # enough for a useful message; a whole traceback belongs in the log
@@ -113,6 +114,7 @@ PERIODIC: tuple[str, ...] = (
     "ketnoi.sharing.subscriptions:run",
     "ketnoi.feedback.synthesis:remind",
     "ketnoi.harvest.tasks:run_due",
+    "ketnoi.federation.tasks:sync_due",
     "ketnoi.quality.tasks:run_due",
     "ketnoi.connectors.tasks:run_due",
     "ketnoi.governance.reminders:send_digests",

@@ -1,0 +1,97 @@
+"""Peers kept up to date in the background: their services and our requests' answers.
+
+`sync_due` is periodic work (jobs.queue.PERIODIC, every minute in `ketnoi worker`): each enabled
+ketnoi peer whose `next_sync_at` has come (or was never set) is claimed by moving `next_sync_at`
+on by KETNOI_PEER_SYNC_MINUTES with a conditional UPDATE (a second worker does not take it again)
+and handed to a `federation.sync` job, so the tick itself never waits on another node.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from ketnoi.db import unit_of_work
+from ketnoi.federation import access, service
+from ketnoi.federation.client import PeerError
+from ketnoi.federation.models import Peer, PeerKind
+from ketnoi.harvest import service as harvest
+from ketnoi.identity import system_actor
+from ketnoi.jobs.models import Job
+from ketnoi.jobs.queue import enqueue, job
+from ketnoi.kit.clock import utcnow
+from ketnoi.kit.errors import DomainError
+from ketnoi.settings import get_settings
+
+SYNC_JOB = "federation.sync"
+
+
+@dataclass(frozen=True)
+class Synced:
+    listed: int
+    withdrawn: int
+    changed: int  # our requests whose answer changed
+    error: str | None
+
+
+def sync_peer(session: Session, peer: Peer) -> Synced:
+    """Refresh the listing and our requests' statuses; a failure is kept on the peer (last_error), not raised.
+    A CKAN or DCAT peer's catalog is its harvest source's business: a run of it is queued."""
+    try:
+        if peer.harvest_source_id is not None:
+            harvest.request_run(session, actor=system_actor(), source_id=peer.harvest_source_id)
+            return Synced(0, 0, 0, None)
+        listing = service.list_services(session, peer)
+        changed = access.refresh_requests(session, peer)
+    except PeerError as exc:
+        peer.last_error = exc.message
+        return Synced(0, 0, 0, exc.message)
+    except DomainError as exc:  # a harvest run already under way, a secret this node cannot open…
+        return Synced(0, 0, 0, exc.message)
+    return Synced(listing.listed, listing.withdrawn, changed, None)
+
+
+def summary(synced: Synced) -> str:
+    if synced.error:
+        return f"Lỗi: {synced.error}"
+    return f"{synced.listed} dịch vụ, {synced.withdrawn} không còn công bố, {synced.changed} yêu cầu có trả lời mới."
+
+
+@job(SYNC_JOB)
+def sync_job(session: Session, row: Job, *, peer_id: str) -> None:
+    peer = session.get(Peer, uuid.UUID(peer_id))
+    if peer is None:
+        return
+    row.message = summary(sync_peer(session, peer))
+
+
+def sync_due(session: Session, now: datetime | None = None) -> int:
+    """Queue a sync of every enabled ketnoi peer that is due; how many were queued."""
+    now = now or utcnow()
+    due = select(Peer.id).where(
+        Peer.enabled.is_(True), Peer.kind == PeerKind.KETNOI, or_(Peer.next_sync_at.is_(None), Peer.next_sync_at <= now)
+    )
+    peer_ids = list(session.scalars(due.order_by(Peer.next_sync_at, Peer.id)))
+    session.rollback()  # only read: each claim and its job go in a transaction of their own
+    return sum(1 for peer_id in peer_ids if _claim(peer_id, now))
+
+
+def _claim(peer_id: uuid.UUID, now: datetime) -> bool:
+    with unit_of_work() as session:
+        peer = session.get(Peer, peer_id)
+        if peer is None or not peer.enabled or (peer.next_sync_at is not None and peer.next_sync_at > now):
+            return False
+        claimed = session.execute(
+            update(Peer)
+            .where(Peer.id == peer_id, Peer.next_sync_at.is_(None) if peer.next_sync_at is None else Peer.next_sync_at == peer.next_sync_at)
+            .values(next_sync_at=now + timedelta(minutes=get_settings().peer_sync_minutes))
+            .execution_options(synchronize_session=False)
+        )
+        if not claimed.rowcount:  # type: ignore[attr-defined]
+            return False
+        enqueue(session, kind=SYNC_JOB, params={"peer_id": str(peer_id)}, actor=system_actor())
+        return True
