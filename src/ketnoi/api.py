@@ -15,6 +15,7 @@ from ketnoi.governance.api_decisions import router as decisions_router
 from ketnoi.governance.api_plan import router as plan_router
 from ketnoi.governance.api_survey import router as survey_router
 from ketnoi.jobs.api import router as jobs_router
+from ketnoi.national.api import router as national_router
 from ketnoi.notify.api import router as notify_router
 from ketnoi.org.api import router as org_router
 from ketnoi.quality.api import router as quality_router
@@ -48,6 +49,7 @@ DOMAIN_ROUTERS = (
     deadlines_router,
     connectors_router,
     federation_router,
+    national_router,
 )
 for domain_router in DOMAIN_ROUTERS:
     router.include_router(domain_router)

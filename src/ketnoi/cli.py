@@ -13,6 +13,7 @@ from rich.console import Console
 
 from ketnoi.connectors.cli import app as source_app
 from ketnoi.federation.cli import app as peer_app
+from ketnoi.national.cli import app as national_app
 from ketnoi.settings import get_settings
 
 app = typer.Typer(help="ketnoi: quản lý, kết nối và chia sẻ dữ liệu số.", no_args_is_help=True)
@@ -37,6 +38,7 @@ SUBCOMMANDS = (
     (quality_app, "quality"),
     (source_app, "source"),
     (peer_app, "peer"),
+    (national_app, "national"),
 )
 for sub, name in SUBCOMMANDS:
     app.add_typer(sub, name=name)

@@ -12,6 +12,7 @@ from ketnoi.feedback.models import Feedback, FeedbackVote
 from ketnoi.governance import deadlines_models, decisions_models, plan_models, survey_models, training_models  # noqa: F401 - their tables
 from ketnoi.harvest.models import HarvestedDataset, HarvestRun, HarvestSource
 from ketnoi.jobs.models import Job
+from ketnoi.national.models import NationalPush
 from ketnoi.notify.models import Notification
 from ketnoi.org.models import FocalPoint, Organization
 from ketnoi.quality.inspection_models import ImprovementPlan, ImprovementTask, InspectionCampaign, PlanNote, UnitReport
@@ -63,6 +64,7 @@ __all__ = [
     "InspectionCampaign",
     "Job",
     "LoginSession",
+    "NationalPush",
     "Notice",
     "Notification",
     "Organization",

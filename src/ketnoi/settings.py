@@ -78,6 +78,16 @@ class Settings(BaseSettings):
         default=None,
         description="PEM file of the node's Ed25519 signing key; generated under var/ when unset.",
     )
+    national_push_url: str | None = Field(
+        default=None,
+        description="Where the service listing and the DCAT-AP catalog are POSTed when they change (the national data portal's "
+        "registration endpoint); none: nothing is pushed. https://, or http:// to this machine only.",
+    )
+    national_push_token: str | None = Field(
+        default=None,
+        description="Bearer token the national portal gave this node, plain or sealed with the node's secrets key "
+        "(`ketnoi national seal-token` prints the fernet:… form); never logged or shown.",
+    )
     ckan_datastore_sql: bool = Field(
         default=False, description="Offer CKAN's `datastore_search_sql` (read-only SQL over the open tables, as `/api/v1/sql`)."
     )

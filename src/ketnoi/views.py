@@ -19,6 +19,7 @@ from ketnoi.governance.views_survey import router as survey_router
 from ketnoi.governance.views_training import router as training_router
 from ketnoi.harvest.views import router as harvest_router
 from ketnoi.jobs.views import router as jobs_router
+from ketnoi.national.views import router as national_router
 from ketnoi.notify.views import router as notify_router
 from ketnoi.org.views import router as org_router
 from ketnoi.portal.views import router as portal_router
@@ -65,6 +66,7 @@ DOMAIN_ROUTERS = (
     deadlines_router,
     connectors_router,
     federation_router,
+    national_router,
 )
 for domain_router in DOMAIN_ROUTERS:
     router.include_router(domain_router)

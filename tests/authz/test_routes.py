@@ -50,6 +50,10 @@ ROUTES: dict[str, str] = {
     "POST /api/v1/peers/{peer_id}/sync": "admin", "POST /api/v1/peer-services/{service_id}/requests": "editor",
     "POST /api/v1/peer-services/{service_id}/grants": "admin", "DELETE /api/v1/peer-grants/{grant_id}": "admin",
     # national registration (issue 8)
+    "GET /api/v1/national/services.json": "public", "GET /api/v1/national/services.schema.json": "public",
+    "GET /api/v1/national/pushes": "admin", "POST /api/v1/national/push": "admin",
+    "GET /national": "admin", "POST /national/push": "admin", "GET /national/catalog.ttl": "admin",
+    "GET /national/catalog.jsonld": "admin",
     # operations, keys, docs
     "GET /-/health": "public", "GET /-/ready": "public", "GET /-/metrics": "operator",
     "GET /.well-known/jwks.json": "public", "GET /api/v1/openapi.json": "public", "GET /api/v1/docs": "public",

@@ -218,6 +218,9 @@ def update_dataset(session: Session, *, actor: Actor, dataset_id: uuid.UUID, pat
     changes = audit.diff(before, audit.snapshot(ds, FIELDS) | {"tags": tags})
     if changes:
         audit.record(session, actor=actor, action="update", entity_type="dataset", entity_id=ds.id, entity_label=ds.name, changes=changes)
+        from ketnoi.national.tasks import on_change  # the national portal lists the open datasets: push after the commit
+
+        on_change(session)
     view.tags = tags
     return view
 

@@ -49,6 +49,7 @@ TASK_MODULES: tuple[str, ...] = (
     "ketnoi.quality.tasks",
     "ketnoi.connectors.tasks",
     "ketnoi.federation.tasks",
+    "ketnoi.national.tasks",
 )
 _MAX_KIND = 64  # width of jobs.kind
 _MAX_ERROR = 4000  # enough for a useful message; a whole traceback belongs in the log
@@ -118,6 +119,7 @@ PERIODIC: tuple[str, ...] = (
     "ketnoi.quality.tasks:run_due",
     "ketnoi.connectors.tasks:run_due",
     "ketnoi.governance.reminders:send_digests",
+    "ketnoi.national.tasks:run_due",
 )
 
 

@@ -120,6 +120,9 @@ def update_service(session: Session, *, actor: Actor, service_id: uuid.UUID, dat
         service.publish_due_at = WorkingDays(session).deadline(utcnow(), CHANGE_WITHIN)
     if changes:
         _record(session, actor, "update", service, changes)
+        from ketnoi.national.tasks import on_change  # the national portal lists the published services: push after the commit
+
+        on_change(session)
     return get_service(session, actor=actor, service_id=service.id)
 
 
@@ -149,6 +152,9 @@ def publish(session: Session, *, actor: Actor, service_id: uuid.UUID) -> Service
     before = service.status
     service.status, service.published_at, service.publish_due_at = ServiceStatus.PUBLISHED, utcnow(), None
     _record(session, actor, "update", service, {"status": [before, ServiceStatus.PUBLISHED]})
+    from ketnoi.national.tasks import on_change  # the national portal lists the published services: push after the commit
+
+    on_change(session)
     return get_service(session, actor=actor, service_id=service.id)
 
 
@@ -157,6 +163,9 @@ def retire(session: Session, *, actor: Actor, service_id: uuid.UUID) -> ServiceV
     before = service.status
     service.status, service.publish_due_at = ServiceStatus.RETIRED, None
     _record(session, actor, "update", service, {"status": [before, ServiceStatus.RETIRED]})
+    from ketnoi.national.tasks import on_change  # the national portal lists the published services: push after the commit
+
+    on_change(session)
     return get_service(session, actor=actor, service_id=service.id)
 
 
