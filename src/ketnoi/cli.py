@@ -304,6 +304,29 @@ def key_rotate() -> None:
     console.print(f"Đã thay khoá ký: {old} → {new}. Khoá cũ vẫn được công bố ở /.well-known/jwks.json để kiểm tra chữ ký cũ.")
 
 
+@key_app.command("new-secrets-key")
+def key_new_secrets_key() -> None:
+    """In ra một khoá mới cho KETNOI_SECRETS_KEYS (khoá mã hoá mật khẩu, token của nguồn dữ liệu và nút ngang hàng)."""
+    from ketnoi.kit import secretbox
+
+    console.print(secretbox.new_key(), markup=False)
+
+
+@key_app.command("rotate-secrets")
+def key_rotate_secrets() -> None:
+    """Mã hoá lại mọi giá trị bí mật đã lưu bằng khoá đứng đầu KETNOI_SECRETS_KEYS (sau khi thêm khoá mới vào đầu)."""
+    from ketnoi.db import unit_of_work
+    from ketnoi.kit.errors import DomainError
+    from ketnoi.sealed import reseal_all
+
+    try:
+        with unit_of_work() as session:
+            count = reseal_all(session)
+    except DomainError as exc:
+        _fail(exc)
+    console.print(f"Đã mã hoá lại {count} giá trị bí mật bằng khoá mới; có thể bỏ khoá cũ khỏi KETNOI_SECRETS_KEYS.")
+
+
 @harvest_app.command("run")
 def harvest_run(
     source: uuid.UUID | None = typer.Argument(None, help="Mã (UUID) của nguồn thu thập."),

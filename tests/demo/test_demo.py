@@ -170,6 +170,7 @@ def test_result_reports_counts_per_kind() -> None:
         "harvest_sources",
         "quality",
         "governance",
+        "connections",
     }
     assert system_actor().role is Role.ADMIN
 
@@ -184,7 +185,8 @@ def test_the_operator_reads_what_was_loaded_in_vietnamese() -> None:
         "Đã nạp dữ liệu mẫu: 1 tổ chức, 0 đầu mối, 0 tài khoản, 0 CSDL, 1 bộ dữ liệu, 0 trường dữ liệu, "
         "0 tệp dữ liệu đã nạp, 0 dịch vụ chia sẻ và ứng dụng khai thác, 0 ý kiến phản hồi về dữ liệu mở, "
         "0 nguồn thu thập dữ liệu, 0 quy tắc, sự cố và báo cáo chất lượng dữ liệu, "
-        "0 nhóm ví dụ quản trị (kế hoạch, danh mục, khảo sát, tập huấn); 1 bản ghi đã có sẵn."
+        "0 nhóm ví dụ quản trị (kế hoạch, danh mục, khảo sát, tập huấn), "
+        "0 ví dụ kết nối (nguồn đồng bộ, nút ngang hàng, đăng ký quốc gia); 1 bản ghi đã có sẵn."
     )
 
 
@@ -257,8 +259,11 @@ def test_make_run_s_commands_work_in_fresh_processes(tmp_path: Path) -> None:
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("KETNOI_")}
     env |= {"KETNOI_DATABASE_URL": f"sqlite:///{tmp_path}/ketnoi.db", "KETNOI_VAR_DIR": str(tmp_path), "KETNOI_DEMO_PASSWORD": PASSWORD}
+    env |= {"KETNOI_SOURCE_SQLITE_DIR": str(tmp_path / "demo_sources")}  # as `make run` sets it: the demo's synced source
     ketnoi = str(Path(sys.executable).parent / "ketnoi")
     for command in (["db", "upgrade"], ["demo", "load"], ["audit", "verify"]):
         done = subprocess.run([ketnoi, *command], env=env, capture_output=True, text=True, timeout=120, check=False)
         assert done.returncode == 0, (command, done.stdout[-2000:], done.stderr[-2000:])
     assert (tmp_path / "demo_api_key").exists()
+    listed = subprocess.run([ketnoi, "source", "list"], env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert "Hệ thống quản lý nhiệm vụ" in listed.stdout and "done" in listed.stdout, listed.stdout[-2000:]

@@ -22,9 +22,12 @@ from ketnoi.authz import Actor
 from ketnoi.catalog import databases, datasets, items
 from ketnoi.catalog.models import Database, DataItem, Dataset, Resource
 from ketnoi.catalog.schemas import DatabaseIn, DataItemIn, DatasetIn
+from ketnoi.connectors import demo as connectors_demo
 from ketnoi.datastore import ingest
 from ketnoi.demo import data, exchange
 from ketnoi.demo.specs import AccountSpec, DatabaseSpec, DataFileSpec, DatasetSpec, FocalPointSpec, OrgSpec, ServiceSpec
+from ketnoi.federation import demo as federation_demo
+from ketnoi.federation.models import Peer
 from ketnoi.feedback import demo as feedback_demo
 from ketnoi.governance import deadlines, decisions_demo, plan_demo, survey_demo, training_demo
 from ketnoi.harvest import service as harvest
@@ -34,6 +37,8 @@ from ketnoi.identity import system_actor
 from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import Invalid
 from ketnoi.kit.vn import nfc
+from ketnoi.national import demo as national_demo
+from ketnoi.national.models import NationalPush
 from ketnoi.org import service as org
 from ketnoi.org.models import FocalPoint, Organization
 from ketnoi.org.schemas import FocalPointIn, OrganizationIn
@@ -73,6 +78,7 @@ class DemoResult:
     harvest_sources: Tally = field(default_factory=Tally)  # other portals whose datasets are copied in
     quality: Tally = field(default_factory=Tally)  # quality rules (measured once), incidents, the yearly inspection
     governance: Tally = field(default_factory=Tally)  # deadline rules, the plan tracker, official catalogs, status surveys
+    connections: Tally = field(default_factory=Tally)  # a synced data source, a peer node, a national registration
 
     def tallies(self) -> dict[str, Tally]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -100,6 +106,7 @@ class DemoResult:
             "harvest_sources": "nguồn thu thập dữ liệu",
             "quality": "quy tắc, sự cố và báo cáo chất lượng dữ liệu",
             "governance": "nhóm ví dụ quản trị (kế hoạch, danh mục, khảo sát, tập huấn)",
+            "connections": "ví dụ kết nối (nguồn đồng bộ, nút ngang hàng, đăng ký quốc gia)",
         }
         created = ", ".join(f"{t.created} {labels[name]}" for name, t in self.tallies().items())
         if not self.created:
@@ -141,7 +148,26 @@ def load_demo(session: Session, *, password: str) -> DemoResult:
     _harvest_source(session, actor, result.harvest_sources)
     _quality(session, result.quality)
     _governance(session, result.governance)
+    _connections(session, actor, result.connections)
     return result
+
+
+def _connections(session: Session, actor: Actor, tally: Tally) -> None:
+    """A unit's system synced into a dataset (when KETNOI_SOURCE_SQLITE_DIR lets the demo keep one; `make run`
+    sets it), a province's platform as a peer node, and a past push of the catalogs to the national portal."""
+    created, present = connectors_demo.load_demo(session, actor)
+    tally.created += created
+    tally.present += present
+    if session.scalar(select(Peer.id).limit(1)) is None:
+        federation_demo.load_demo(session)
+        tally.count(created=True)
+    else:
+        tally.count(created=False)
+    if session.scalar(select(NationalPush.id).limit(1)) is None:
+        national_demo.load_demo(session)
+        tally.count(created=True)
+    else:
+        tally.count(created=False)
 
 
 def _governance(session: Session, tally: Tally) -> None:
