@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ketnoi_test
 export KETNOI_DATABASE_URL ?= sqlite:///var/ketnoi.db
 
-.PHONY: install run migrate demo serve test test-sqlite test-postgres lint docs bench bench-catalog bench-datastore bench-gateway bench-quality bench-governance clean
+.PHONY: install run migrate demo serve test test-sqlite test-postgres lint docs bench bench-catalog bench-datastore bench-gateway bench-quality bench-governance bench-sync clean
 
 $(BIN)/ketnoi: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -46,7 +46,7 @@ test-postgres: install
 docs: install ## regenerate docs/configuration.md from settings.py
 	$(BIN)/ketnoi settings docs > docs/configuration.md
 
-bench: bench-catalog bench-datastore bench-gateway bench-quality bench-governance ## every benchmark
+bench: bench-catalog bench-datastore bench-gateway bench-quality bench-governance bench-sync ## every benchmark
 
 bench-catalog: install ## search list page and /api/v1/datasets?q= with 50,000 datasets, SQLite and PostgreSQL
 	$(BIN)/python bench/catalog.py
@@ -59,6 +59,9 @@ bench-gateway: install ## the exchange gateway against the plain data API and Da
 
 bench-quality: install ## the five data-quality rules on the 1,000,000-row CSV (SQLite, PostgreSQL) against DuckDB, Polars, Great Expectations and frictionless
 	$(BIN)/python bench/quality.py
+
+bench-sync: install ## connectors: full and incremental sync of a 1,000,000-row PostgreSQL source table (SQLite, PostgreSQL), against the file ingestion
+	$(BIN)/python bench/sync.py
 
 bench-governance: install ## the leader's plan dashboard, quality overview, inspection and plan reports: 30 units, 5,000 datasets, 3 years (SQLite, PostgreSQL), < 2 s each
 	$(BIN)/python bench/governance.py
