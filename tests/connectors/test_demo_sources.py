@@ -20,9 +20,11 @@ PASSWORD = "demo-mat-khau-2026"
 
 def test_the_demo_source_is_synced_in_full_then_incrementally_and_shows_on_its_pages(client: TestClient, db: Session) -> None:
     result = load_ministry(db, password=PASSWORD)  # the demo loader makes the source among its connection examples
-    assert result.connections.created == 3  # the source, the peer node, the national registration
+    assert result.connections.created == 4  # the synced source, the REST source (off), the peer node, the national registration
     assert demo.load_demo(db, system_actor()) == (0, 1)  # and loading again adds nothing
-    source = db.scalars(select(DataSource)).one()
+    source = db.scalars(select(DataSource).where(DataSource.kind == "database")).one()
+    rest = db.scalars(select(DataSource).where(DataSource.kind == "rest")).one()
+    assert (rest.enabled, rest.config["paging"], rest.config["columns"]["thu_tuc"]) == (False, "cursor", "procedure.name")
     assert source.config["url"].startswith(f"sqlite:///{get_settings().source_sqlite_dir}/")
     first, second = db.scalars(select(SyncRun).order_by(SyncRun.started_at)).all()
     assert (first.mode, first.status, first.rows_read, first.rows_added, first.row_count, first.version) == (
@@ -65,4 +67,4 @@ def test_without_a_sqlite_directory_the_demo_leaves_the_source_out(db: Session, 
     monkeypatch.setattr(get_settings(), "source_sqlite_dir", None)
     load_ministry(db, password=PASSWORD)
     assert demo.load_demo(db, system_actor()) == (0, 0)
-    assert db.scalar(select(func.count()).select_from(DataSource)) == 0
+    assert db.scalar(select(func.count()).select_from(DataSource).where(DataSource.kind == "database")) == 0  # the REST one (off) stays

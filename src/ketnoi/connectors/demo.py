@@ -160,3 +160,65 @@ def _change_system(url: str, now: datetime) -> None:
             )
     finally:
         engine.dispose()
+
+
+REST_NAME = "API hồ sơ dịch vụ công trực tuyến (Cổng Dịch vụ công quốc gia)"
+REST_DATASET = "Hồ sơ dịch vụ công trực tuyến"
+REST_CONFIG = {
+    "url": "https://api.dichvucong.gov.vn/v1/bo-khcn/ho-so",
+    "auth": "oauth2",
+    "token_url": "https://api.dichvucong.gov.vn/oauth/token",
+    "client_id": "bo-khcn-ketnoi",
+    "scope": "ho-so.doc",
+    "paging": "cursor",
+    "cursor_path": "meta.next_cursor",
+    "cursor_param": "cursor",
+    "page_size": 500,
+    "size_param": "limit",
+    "items_path": "data",
+    "columns": {
+        "ma_ho_so": "id",
+        "thu_tuc": "procedure.name",
+        "ma_thu_tuc": "procedure.code",
+        "trang_thai": "status",
+        "ngay_nop": "submitted_at",
+        "cap_nhat_luc": "updated_at",
+    },
+    "types": {"ngay_nop": "datetime", "cap_nhat_luc": "datetime"},
+    "since_param": "updated_since",
+}
+
+
+def load_rest_example(session: Session, actor: Actor) -> tuple[int, int]:
+    """A REST source as a unit would set one up, switched off: this machine may have no way out to it,
+    and its client secret is for the unit to type in. Made without resolving its host (the form would)."""
+    from ketnoi.catalog.models import Resource
+    from ketnoi.connectors import rest
+
+    if session.scalar(select(DataSource.id).where(DataSource.name == nfc(REST_NAME))) is not None:
+        return 0, 1
+    dataset = session.scalar(select(Dataset).where(Dataset.name == nfc(REST_DATASET)))
+    if dataset is None:
+        raise LookupError(f"demo REST source for a dataset that is not in the demo: {REST_DATASET}")
+    resource = Resource(
+        dataset_id=dataset.id, name=nfc(REST_NAME), description="Dữ liệu được đồng bộ tự động từ hệ thống của đơn vị.", format="JSON"
+    )
+    session.add(resource)
+    session.flush()
+    source = DataSource(
+        name=nfc(REST_NAME),
+        kind="rest",
+        dataset_id=dataset.id,
+        resource_id=resource.id,
+        config=rest.RestConfig.of(REST_CONFIG).as_dict(),
+        mode=SyncMode.INCREMENTAL,
+        cursor_column="cap_nhat_luc",
+        key_columns=["ma_ho_so"],
+        interval_minutes=30,
+        enabled=False,
+        keep_versions=10,
+        created_by_id=actor.user_id,
+    )
+    session.add(source)
+    session.flush()
+    return 1, 0

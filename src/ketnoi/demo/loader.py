@@ -154,10 +154,12 @@ def load_demo(session: Session, *, password: str) -> DemoResult:
 
 def _connections(session: Session, actor: Actor, tally: Tally) -> None:
     """A unit's system synced into a dataset (when KETNOI_SOURCE_SQLITE_DIR lets the demo keep one; `make run`
-    sets it), a province's platform as a peer node, and a past push of the catalogs to the national portal."""
-    created, present = connectors_demo.load_demo(session, actor)
-    tally.created += created
-    tally.present += present
+    sets it), a REST source switched off, a province's platform as a peer node, and a past push of the
+    catalogs to the national portal."""
+    for load_examples in (connectors_demo.load_demo, connectors_demo.load_rest_example):
+        created, present = load_examples(session, actor)
+        tally.created += created
+        tally.present += present
     if session.scalar(select(Peer.id).limit(1)) is None:
         federation_demo.load_demo(session)
         tally.count(created=True)
