@@ -275,3 +275,24 @@ def test_a_source_slower_than_the_time_limit_is_cut_off_retried_and_reported_to_
     notice = db.scalars(select(Notification).where(Notification.user_id == steward.id)).one()
     assert notice.subject.startswith("Đồng bộ nguồn «") and notice.link == f"/sources/{source.id}"
     assert "vẫn giữ nguyên" in notice.body
+
+
+def test_the_schedule_queues_each_due_source_once_and_the_worker_syncs_it(db: Session, target: Dataset, pg_source: SourceDb) -> None:
+    from datetime import datetime
+
+    from ketnoi.connectors.tasks import run_due
+    from ketnoi.jobs.models import Job
+
+    fill(pg_source, [row(n) for n in range(1, 6)])
+    due = make_source(db, target, pg_source, mode="full", cursor_column=None, interval_minutes=60)
+    off = make_source(db, target, pg_source, mode="full", cursor_column=None, enabled=False)
+    now = datetime.now().astimezone()
+
+    assert run_due(db, now) == 1  # the jobs run at once in the tests: the sync is done
+    assert run_due(db, now) == 0  # claimed: the same tick, or a second worker's, takes nothing
+    db.expire_all()
+    assert db.get_one(DataSource, due.id).last_status == "done" and db.get_one(DataSource, off.id).last_status is None
+    moved = db.get_one(DataSource, due.id).next_run_at
+    assert moved is not None and abs((moved.replace(tzinfo=None) - (now + timedelta(minutes=60)).replace(tzinfo=None)).total_seconds()) < 1
+    assert db.scalars(select(Job.status).where(Job.kind == "connectors.sync")).all() == ["succeeded"]
+    assert run_due(db, now + timedelta(minutes=61)) == 1  # its next turn

@@ -12,17 +12,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from ketnoi.db import unit_of_work
 from ketnoi.federation import access, service
 from ketnoi.federation.client import PeerError
 from ketnoi.federation.models import Peer, PeerKind
 from ketnoi.harvest import service as harvest
 from ketnoi.identity import system_actor
+from ketnoi.jobs import schedule
 from ketnoi.jobs.models import Job
-from ketnoi.jobs.queue import enqueue, job
+from ketnoi.jobs.queue import job
 from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import DomainError
 from ketnoi.settings import get_settings
@@ -72,26 +71,8 @@ def sync_job(session: Session, row: Job, *, peer_id: str) -> None:
 def sync_due(session: Session, now: datetime | None = None) -> int:
     """Queue a sync of every enabled ketnoi peer that is due; how many were queued."""
     now = now or utcnow()
-    due = select(Peer.id).where(
-        Peer.enabled.is_(True), Peer.kind == PeerKind.KETNOI, or_(Peer.next_sync_at.is_(None), Peer.next_sync_at <= now)
-    )
-    peer_ids = list(session.scalars(due.order_by(Peer.next_sync_at, Peer.id)))
-    session.rollback()  # only read: each claim and its job go in a transaction of their own
-    return sum(1 for peer_id in peer_ids if _claim(peer_id, now))
-
-
-def _claim(peer_id: uuid.UUID, now: datetime) -> bool:
-    with unit_of_work() as session:
-        peer = session.get(Peer, peer_id)
-        if peer is None or not peer.enabled or (peer.next_sync_at is not None and peer.next_sync_at > now):
-            return False
-        claimed = session.execute(
-            update(Peer)
-            .where(Peer.id == peer_id, Peer.next_sync_at.is_(None) if peer.next_sync_at is None else Peer.next_sync_at == peer.next_sync_at)
-            .values(next_sync_at=now + timedelta(minutes=get_settings().peer_sync_minutes))
-            .execution_options(synchronize_session=False)
-        )
-        if not claimed.rowcount:  # type: ignore[attr-defined]
-            return False
-        enqueue(session, kind=SYNC_JOB, params={"peer_id": str(peer_id)}, actor=system_actor())
-        return True
+    every = timedelta(minutes=get_settings().peer_sync_minutes)
+    claimed = 0
+    for peer_id in schedule.due(session, Peer, "next_sync_at", now, Peer.kind == PeerKind.KETNOI):
+        claimed += schedule.claim(Peer, peer_id, "next_sync_at", now, every=every, kind=SYNC_JOB, params={"peer_id": str(peer_id)})
+    return claimed

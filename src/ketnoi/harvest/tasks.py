@@ -12,15 +12,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ketnoi.db import unit_of_work
 from ketnoi.harvest.models import HarvestRun, HarvestSource
 from ketnoi.harvest.runner import RunStatus, run_source
-from ketnoi.identity import system_actor
+from ketnoi.jobs import schedule
 from ketnoi.jobs.models import Job
-from ketnoi.jobs.queue import enqueue, job, report_progress
+from ketnoi.jobs.queue import job, report_progress
 from ketnoi.kit.clock import utcnow
 from ketnoi.kit.errors import DomainError
 
@@ -51,29 +50,11 @@ def run_job(session: Session, row: Job, *, source_id: str, full: bool = False) -
 def run_due(session: Session, now: datetime | None = None) -> int:
     """Queue a run of every source that is due; how many were queued."""
     now = now or utcnow()
-    due = select(HarvestSource.id).where(
-        HarvestSource.enabled.is_(True), or_(HarvestSource.next_run_at.is_(None), HarvestSource.next_run_at <= now)
-    )
-    source_ids = list(session.scalars(due.order_by(HarvestSource.next_run_at, HarvestSource.id)))
-    session.rollback()  # only read: each claim and its job go in a transaction of their own
-    return sum(1 for source_id in source_ids if _claim(source_id, now))
+    return sum(1 for source_id in schedule.due(session, HarvestSource, "next_run_at", now) if _claim(source_id, now))
 
 
 def _claim(source_id: uuid.UUID, now: datetime) -> bool:
     with unit_of_work() as session:
         source = session.get(HarvestSource, source_id)
-        if source is None or not source.enabled or (source.next_run_at is not None and source.next_run_at > now):
-            return False
-        claimed = session.execute(
-            update(HarvestSource)
-            .where(
-                HarvestSource.id == source_id,
-                HarvestSource.next_run_at.is_(None) if source.next_run_at is None else HarvestSource.next_run_at == source.next_run_at,
-            )
-            .values(next_run_at=now + timedelta(minutes=source.interval_minutes))
-            .execution_options(synchronize_session=False)
-        )
-        if not claimed.rowcount:  # type: ignore[attr-defined]
-            return False
-        enqueue(session, kind=RUN_JOB, params={"source_id": str(source_id)}, actor=system_actor())
-        return True
+        every = timedelta(minutes=source.interval_minutes if source else 0)
+    return schedule.claim(HarvestSource, source_id, "next_run_at", now, every=every, kind=RUN_JOB, params={"source_id": str(source_id)})
