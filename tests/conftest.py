@@ -94,6 +94,15 @@ def _empty_tables(eng: Engine) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_counters() -> None:
+    """Rate counters (failed logins per address, the gateway's rates) start at zero in each test: every
+    TestClient request comes from one address, and a suite's wrong passwords would add up."""
+    from ketnoi.sharing.limiter import storage
+
+    storage().reset()
+
+
+@pytest.fixture(autouse=True)
 def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "engine" in request.fixturenames:

@@ -198,6 +198,35 @@ def ingest(
         _fail(exc)
 
 
+@user_app.command("unlock")
+def user_unlock(username: str) -> None:
+    """Mở khoá sớm một tài khoản bị tạm khoá do đăng nhập sai nhiều lần (ghi nhật ký)."""
+    from ketnoi.audit import service as audit
+    from ketnoi.auth import service as auth
+    from ketnoi.auth.throttle import unlock
+    from ketnoi.db import unit_of_work
+    from ketnoi.identity import system_actor
+    from ketnoi.kit.errors import DomainError
+
+    try:
+        with unit_of_work() as session:
+            user = auth.get_user_by_username(session, username)
+            was_locked = unlock(session, user)
+            changes = {"locked_until": ["đang khoá" if was_locked else None, None]}
+            audit.record(
+                session,
+                actor=system_actor(),
+                action="unlock",
+                entity_type="user",
+                entity_id=user.id,
+                entity_label=user.username,
+                changes=changes,
+            )
+    except DomainError as exc:
+        _fail(exc)
+    console.print(f"Đã mở khoá tài khoản {username}." if was_locked else f"Tài khoản {username} không bị khoá; đã đặt lại số lần sai.")
+
+
 @user_app.command("create")
 def user_create(
     username: str,

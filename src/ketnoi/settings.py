@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     )
     var_dir: Path = Field(default=VAR_DIR, description="Directory for the SQLite files, uploads and keys.")
     default_locale: str = Field(default="vi", description="Language of the UI when the user has not chosen one (vi or en).")
+    login_max_failures: int = Field(
+        default=5, ge=1, le=100, description="Wrong passwords in a row after which an account is locked (KETNOI_LOGIN_LOCKOUT_MINUTES)."
+    )
+    login_lockout_minutes: int = Field(default=15, ge=1, le=1440, description="How long an account stays locked after its failures.")
+    login_address_failures: int = Field(
+        default=30, ge=1, le=10000, description="Failed logins from one client address in 15 minutes before it must wait (429)."
+    )
     session_hours: int = Field(default=12, ge=1, description="Lifetime of a login session, in hours.")
     cookie_secure: bool = Field(default=False, description="Send cookies only over HTTPS (turn on behind TLS).")
     max_upload_mb: int = Field(default=200, ge=1, description="Largest accepted upload, in megabytes.")

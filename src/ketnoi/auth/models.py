@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ketnoi.db import Base, IdMixin, TimestampMixin
@@ -22,6 +22,8 @@ class User(IdMixin, TimestampMixin, Base):
     unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None]
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # consecutive (auth.throttle)
+    locked_until: Mapped[datetime | None]  # no password is checked before then
 
 
 class LoginSession(IdMixin, Base):

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from ketnoi import authz
 from ketnoi.audit import service as audit
+from ketnoi.auth import throttle
 from ketnoi.auth.models import ApiToken, LoginSession, User
 from ketnoi.authz import Action, Actor, Kind, Role
 from ketnoi.db import SQLITE_BUSY_TIMEOUT_MS, after_commit, unit_of_work
@@ -96,20 +97,29 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, *, username: str, password: str) -> User:
-    """The active user with these credentials, or Unauthenticated (same message either way)."""
+def authenticate(session: Session, *, username: str, password: str, address: str | None = None) -> User:
+    """The active user with these credentials, or Unauthenticated (same message either way); a locked
+    account or an address over its failures is refused before any password is checked (auth.throttle).
+    A failure is counted in the caller's transaction, which must be committed even though this raises."""
+    throttle.check_address(address)
+    now = utcnow()
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     failure = Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.")
     if user is None or not user.is_active:
         _hasher.hash(password)  # spend the same time as a real check: no user enumeration by timing
+        throttle.address_failed(address)
         raise failure
+    throttle.check_unlocked(user, now)
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
+        throttle.address_failed(address)
+        throttle.account_failed(session, user, now)
         raise failure from None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
+    throttle.succeeded(user)
+    user.last_login_at = now
     return user
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ketnoi.auth import service
+from ketnoi.auth.throttle import TooManyAttempts
 from ketnoi.kit.errors import Unauthenticated
 from ketnoi.settings import get_settings
 from ketnoi.web import forms, pages
@@ -29,11 +30,16 @@ def login(request: Request, form: forms.CsrfForm, db: DB, principal: CurrentPrin
     username, password = str(form.get("username") or ""), str(form.get("password") or "")
     target = pages.local_path(str(form.get("next") or ""))
     try:
-        user = service.authenticate(db, username=username, password=password)
-    except Unauthenticated as exc:
-        # The same message whichever part was wrong; the password is never sent back.
-        state = forms.FormState(values={"username": username, "next": target}, message=exc.message, status=400)
-        return render(request, "auth/login.html", {"form": state}, status_code=400)
+        user = service.authenticate(db, username=username, password=password, address=request.client.host if request.client else None)
+    except (Unauthenticated, TooManyAttempts) as exc:
+        # The same message whichever part was wrong; the password is never sent back. The failure just
+        # counted is kept: this handler returns normally, so its transaction commits.
+        status = 429 if isinstance(exc, TooManyAttempts) else 400
+        state = forms.FormState(values={"username": username, "next": target}, message=exc.message, status=status)
+        refused = render(request, "auth/login.html", {"form": state}, status_code=status)
+        if "retry_after" in exc.params:
+            refused.headers["retry-after"] = str(exc.params["retry_after"])
+        return refused
     hours = get_settings().session_hours
     secret = service.start_session(db, user=user, hours=hours)
     response = pages.redirect(target)
