@@ -83,3 +83,16 @@ def test_htmx_and_the_styles_are_served_from_this_site(client: TestClient, engin
     htmx = client.get("/static/htmx.min.js")
     assert htmx.status_code == 200 and "htmx" in htmx.text[:200]
     assert client.get("/static/app.css").status_code == 200 and client.get("/static/app.js").status_code == 200
+
+
+def test_security_headers_and_hsts_only_over_tls(engine: object) -> None:
+    from ketnoi.app import create_app
+
+    app = create_app(check_migrations=False)
+    plain = TestClient(app).get("/")
+    policy = plain.headers["content-security-policy"]
+    assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    assert plain.headers["referrer-policy"] == "same-origin" and plain.headers["x-content-type-options"] == "nosniff"
+    assert "strict-transport-security" not in plain.headers  # a plain-HTTP test machine is never pinned to HTTPS
+    over_tls = TestClient(app, base_url="https://ketnoi.example.gov.vn").get("/")
+    assert over_tls.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ketnoi.settings import get_settings
 from ketnoi.web.i18n import LOCALES
-from ketnoi.web.security import CSRF_COOKIE, LANG_COOKIE, SECURITY_HEADERS, cookie_header
+from ketnoi.web.security import CSRF_COOKIE, HSTS, LANG_COOKIE, SECURITY_HEADERS, cookie_header
 
 log = logging.getLogger("ketnoi.http")
 TOO_LARGE = json.dumps({"error": {"type": "payload_too_large", "message": "Nội dung gửi lên quá lớn.", "fields": {}}}).encode()
@@ -51,6 +51,10 @@ class RequestContext:
                 out["x-request-id"] = request_id
                 for name, value in SECURITY_HEADERS.items():
                     out.setdefault(name, value)
+                if scope.get("scheme") == "https" or get_settings().cookie_secure:
+                    # Only over TLS (or behind a proxy that terminates it: KETNOI_COOKIE_SECURE): a browser
+                    # told this over plain HTTP on a test machine would refuse the site's HTTP for a year.
+                    out.setdefault("strict-transport-security", HSTS)
                 new_csrf = state.get("new_csrf")
                 if new_csrf and CSRF_COOKIE not in cookies:
                     out.append("set-cookie", cookie_header(CSRF_COOKIE, new_csrf))

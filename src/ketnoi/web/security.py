@@ -56,6 +56,9 @@ SECURITY_HEADERS = {
 }
 
 
+HSTS = "max-age=31536000; includeSubDomains"  # one year: sent only over TLS (web.middleware)
+
+
 def cookie_header(name: str, value: str, *, max_age: int | None = None) -> str:
     """The Set-Cookie value `set_cookie` would send, for code that writes raw ASGI headers."""
     carrier = Response()
