@@ -24,6 +24,9 @@ demo: migrate
 # The demo's data source is a SQLite file standing for a unit's own system: SQLite sources are refused
 # unless this directory is set, so only `make demo` / `make run` allow them (docs/connectors.md).
 demo run: export KETNOI_SOURCE_SQLITE_DIR ?= $(CURDIR)/var/demo_sources
+# The demo administrator signs in with the password alone; a real node keeps the default: a one-time
+# code after the password, enrolled at the first sign-in (docs/guide.vi.md, «Xác thực hai lớp»).
+run: export KETNOI_ADMIN_TOTP_REQUIRED ?= false
 
 run: demo ## install, migrate, load the demo ministry once, serve on http://127.0.0.1:8000 with a job worker beside it
 	$(BIN)/ketnoi worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

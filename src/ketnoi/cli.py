@@ -227,6 +227,22 @@ def user_unlock(username: str) -> None:
     console.print(f"Đã mở khoá tài khoản {username}." if was_locked else f"Tài khoản {username} không bị khoá; đã đặt lại số lần sai.")
 
 
+@user_app.command("reset-2fa")
+def user_reset_2fa(username: str) -> None:
+    """Xoá mã xác thực hai lớp của một tài khoản (mất điện thoại): lần đăng nhập sau đăng ký lại (ghi nhật ký)."""
+    from ketnoi.auth import service as auth
+    from ketnoi.auth import totp
+    from ketnoi.db import unit_of_work
+    from ketnoi.kit.errors import DomainError
+
+    try:
+        with unit_of_work() as session:
+            had = totp.reset(session, auth.get_user_by_username(session, username))
+    except DomainError as exc:
+        _fail(exc)
+    console.print(f"Đã xoá mã xác thực hai lớp của {username}." if had else f"Tài khoản {username} chưa bật xác thực hai lớp.")
+
+
 @user_app.command("create")
 def user_create(
     username: str,

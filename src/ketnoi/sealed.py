@@ -13,25 +13,28 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketnoi.auth.models import User
 from ketnoi.connectors.models import DataSource
 from ketnoi.federation.models import Peer
 from ketnoi.kit import secretbox
 
-SEALED: tuple[tuple[Any, str, str], ...] = (
-    (DataSource, "secret", "nguồn dữ liệu"),
-    (Peer, "client_secret", "nút ngang hàng"),
+SEALED: tuple[tuple[Any, str, str, str], ...] = (  # model, column, what it is, the column naming a record
+    (DataSource, "secret", "nguồn dữ liệu", "name"),
+    (Peer, "client_secret", "nút ngang hàng", "name"),
+    (User, "totp_secret", "mã xác thực hai lớp của tài khoản", "username"),
+    (User, "totp_pending", "mã xác thực đang đăng ký của tài khoản", "username"),
 )
 
 
 def reseal_all(session: Session) -> int:
     """Seal every stored secret again under the first key, in the caller's transaction; how many."""
     count = 0
-    for model, column, label in SEALED:
+    for model, column, label, naming in SEALED:
         attribute = getattr(model, column)
         for record in session.scalars(select(model).where(attribute.is_not(None))):
             try:
                 setattr(record, column, secretbox.reseal(getattr(record, column)))
             except secretbox.SecretUnreadable as exc:
-                raise secretbox.SecretUnreadable(f"{label} «{record.name}»: {exc.message}") from None
+                raise secretbox.SecretUnreadable(f"{label} «{getattr(record, naming)}»: {exc.message}") from None
             count += 1
     return count

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     )
     var_dir: Path = Field(default=VAR_DIR, description="Directory for the SQLite files, uploads and keys.")
     default_locale: str = Field(default="vi", description="Language of the UI when the user has not chosen one (vi or en).")
+    admin_totp_required: bool = Field(
+        default=True,
+        description="Administrators sign in with a one-time code (TOTP) after their password, enrolling on first sign-in "
+        "(`make run` turns it off for the demo).",
+    )
     login_max_failures: int = Field(
         default=5, ge=1, le=100, description="Wrong passwords in a row after which an account is locked (KETNOI_LOGIN_LOCKOUT_MINUTES)."
     )

@@ -32,6 +32,8 @@ from ketnoi.sharing import consumers
 from tests import factories as f
 
 ROUTES: dict[str, str] = {
+    # two-factor sign-in (issue 9): the pending cookie of a right password is what they need
+    "GET /login/2fa": "public", "POST /login/2fa": "public", "GET /login/2fa/setup": "public", "POST /login/2fa/setup": "public",
     # connectors (issue 8)
     "GET /sources": "staff", "GET /sources/new": "editor", "POST /sources/new": "editor", "GET /sources/{source_id}": "staff",
     "GET /sources/{source_id}/edit": "editor", "POST /sources/{source_id}/edit": "editor", "POST /sources/{source_id}/sync": "editor",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ketnoi.db import Base, IdMixin, TimestampMixin
@@ -24,6 +24,9 @@ class User(IdMixin, TimestampMixin, Base):
     last_login_at: Mapped[datetime | None]
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # consecutive (auth.throttle)
     locked_until: Mapped[datetime | None]  # no password is checked before then
+    totp_secret: Mapped[str | None] = mapped_column(Text)  # sealed (kit.secretbox): two-factor codes (auth.totp)
+    totp_pending: Mapped[str | None] = mapped_column(Text)  # sealed: a secret being enrolled, not yet confirmed
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # the last code's time step: never accepted twice
 
 
 class LoginSession(IdMixin, Base):

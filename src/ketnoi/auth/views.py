@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ketnoi.auth import service
+from ketnoi.auth import service, totp
+from ketnoi.auth.models import User
 from ketnoi.auth.throttle import TooManyAttempts
 from ketnoi.kit.errors import Unauthenticated
 from ketnoi.settings import get_settings
@@ -17,6 +19,7 @@ from ketnoi.web.security import SESSION_COOKIE, set_cookie
 from ketnoi.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+PENDING_COOKIE = "ketnoi_2fa"  # a right password waiting for its code (auth.totp): names the account, signed, 5 minutes
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -40,11 +43,82 @@ def login(request: Request, form: forms.CsrfForm, db: DB, principal: CurrentPrin
         if "retry_after" in exc.params:
             refused.headers["retry-after"] = str(exc.params["retry_after"])
         return refused
+    step = totp.next_step(user)
+    if step is not None:  # not signed in yet: a code first (or, for an administrator, enrolment first)
+        pending = pages.redirect(f"/login/2fa{'/setup' if step == totp.ENROL else ''}?{urlencode({'next': target})}")
+        set_cookie(pending, PENDING_COOKIE, totp.pending_token(user, step), max_age=totp.PENDING_SECONDS)
+        return pending
+    return _signed_in(db, user, target)
+
+
+def _signed_in(db: DB, user: User, target: str) -> Response:
     hours = get_settings().session_hours
     secret = service.start_session(db, user=user, hours=hours)
     response = pages.redirect(target)
     set_cookie(response, SESSION_COOKIE, secret, max_age=hours * 3600)
+    response.delete_cookie(PENDING_COOKIE, path="/", httponly=True, samesite="lax", secure=get_settings().cookie_secure)
     return response
+
+
+def _pending_user(request: Request, db: DB, step: str) -> User:
+    user = db.get(User, totp.read_pending(request.cookies.get(PENDING_COOKIE), step))
+    if user is None or not user.is_active:
+        raise Unauthenticated("Phiên đăng nhập đã hết hạn: hãy nhập lại tên đăng nhập và mật khẩu.")
+    return user
+
+
+def _expired(request: Request, exc: Unauthenticated) -> HTMLResponse:
+    state = forms.FormState(values={}, message=exc.message, status=400)
+    return render(request, "auth/login.html", {"form": state}, status_code=400)
+
+
+@router.get("/login/2fa", response_class=HTMLResponse)
+def code_form(request: Request, db: DB, next: str | None = None) -> HTMLResponse:
+    try:
+        _pending_user(request, db, totp.VERIFY)
+    except Unauthenticated as exc:
+        return _expired(request, exc)
+    return render(request, "auth/totp.html", {"form": forms.prefill(next=pages.local_path(next)), "enrol": None})
+
+
+@router.post("/login/2fa", response_class=HTMLResponse)
+def code_check(request: Request, form: forms.CsrfForm, db: DB) -> Response:
+    target = pages.local_path(str(form.get("next") or ""))
+    try:
+        user = _pending_user(request, db, totp.VERIFY)
+    except Unauthenticated as exc:
+        return _expired(request, exc)
+    try:
+        totp.verify(db, user, str(form.get("code") or ""))
+    except Unauthenticated as exc:  # counted towards the lock: this handler returns, so the count is kept
+        state = forms.FormState(values={"next": target}, errors={"code": exc.message}, message=exc.message, status=400)
+        return render(request, "auth/totp.html", {"form": state, "enrol": None}, status_code=400)
+    return _signed_in(db, user, target)
+
+
+@router.get("/login/2fa/setup", response_class=HTMLResponse)
+def enrol_form(request: Request, db: DB, next: str | None = None) -> HTMLResponse:
+    try:
+        user = _pending_user(request, db, totp.ENROL)
+    except Unauthenticated as exc:
+        return _expired(request, exc)
+    enrolment = totp.begin_enrolment(user)  # a new secret each time the page is opened
+    return render(request, "auth/totp.html", {"form": forms.prefill(next=pages.local_path(next)), "enrol": enrolment})
+
+
+@router.post("/login/2fa/setup", response_class=HTMLResponse)
+def enrol_check(request: Request, form: forms.CsrfForm, db: DB) -> Response:
+    target = pages.local_path(str(form.get("next") or ""))
+    try:
+        user = _pending_user(request, db, totp.ENROL)
+    except Unauthenticated as exc:
+        return _expired(request, exc)
+    try:
+        totp.confirm_enrolment(db, user, str(form.get("code") or ""))
+    except Unauthenticated as exc:
+        state = forms.FormState(values={"next": target}, errors={"code": exc.message}, message=exc.message, status=400)
+        return render(request, "auth/totp.html", {"form": state, "enrol": totp.shown_enrolment(user)}, status_code=400)
+    return _signed_in(db, user, target)
 
 
 @router.post("/logout")
