@@ -56,6 +56,7 @@ def serve(
     """Chạy máy chủ web (trang và API)."""
     import uvicorn
 
+    from ketnoi import logs
     from ketnoi.app import NotMigrated, check_schema
 
     try:
@@ -70,7 +71,8 @@ def serve(
         workers=workers,
         reload=reload,
         reload_includes=["*.py", "*.html", "*.po"] if reload else None,
-        access_log=False,
+        access_log=False,  # ours (ketnoi.access, web.middleware) carries the request id and never the query string
+        log_config=logs.config(),
     )
 
 
@@ -82,8 +84,10 @@ def worker(
     ),
 ) -> None:
     """Chạy tiến trình xử lý công việc nền."""
+    from ketnoi import logs
     from ketnoi.jobs.worker import run_worker
 
+    logs.configure()
     run_worker(workers=workers, periodic=periodic)
 
 

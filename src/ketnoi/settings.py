@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     login_address_failures: int = Field(
         default=30, ge=1, le=10000, description="Failed logins from one client address in 15 minutes before it must wait (429)."
     )
+    log_format: str = Field(
+        default="json",
+        pattern="^(json|text)$",
+        description="Logs of `ketnoi serve` and `ketnoi worker`: one JSON object per line, or text.",
+    )
+    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="The least severe log lines written.")
     session_hours: int = Field(default=12, ge=1, description="Lifetime of a login session, in hours.")
     cookie_secure: bool = Field(default=False, description="Send cookies only over HTTPS (turn on behind TLS).")
     max_upload_mb: int = Field(default=200, ge=1, description="Largest accepted upload, in megabytes.")

@@ -17,11 +17,12 @@ from urllib.parse import parse_qs
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ketnoi import logs
 from ketnoi.settings import get_settings
 from ketnoi.web.i18n import LOCALES
 from ketnoi.web.security import CSRF_COOKIE, HSTS, LANG_COOKIE, SECURITY_HEADERS, cookie_header
 
-log = logging.getLogger("ketnoi.http")
+log = logging.getLogger("ketnoi.access")
 TOO_LARGE = json.dumps({"error": {"type": "payload_too_large", "message": "Nội dung gửi lên quá lớn.", "fields": {}}}).encode()
 
 
@@ -42,11 +43,15 @@ class RequestContext:
             await _send_json(send, 413, TOO_LARGE, request_id)
             return
         started = time.perf_counter()
+        bound = logs.request_id.set(request_id)  # every log line of this request carries it (threads copy the context)
+        status = 500
         cookies = _cookies(headers.get(b"cookie", b""))
         lang = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [None])[0]
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 out = MutableHeaders(scope=message)
                 out["x-request-id"] = request_id
                 for name, value in SECURITY_HEADERS.items():
@@ -60,10 +65,15 @@ class RequestContext:
                     out.append("set-cookie", cookie_header(CSRF_COOKIE, new_csrf))
                 if lang in LOCALES and cookies.get(LANG_COOKIE) != lang:
                     out.append("set-cookie", cookie_header(LANG_COOKIE, lang, max_age=365 * 86400))
-                log.debug("%s %s %s %.1fms", scope["method"], scope["path"], message["status"], (time.perf_counter() - started) * 1000)
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            took = round((time.perf_counter() - started) * 1000, 1)
+            line = {"method": scope["method"], "path": scope["path"], "status": status, "duration_ms": took}  # never the query
+            log.info("%s %s %s %.1f ms", scope["method"], scope["path"], status, took, extra=line)
+            logs.request_id.reset(bound)
 
 
 def _cookies(raw: bytes) -> dict[str, str]:
