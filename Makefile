@@ -27,7 +27,8 @@ demo run: export KETNOI_SOURCE_SQLITE_DIR ?= $(CURDIR)/var/demo_sources
 # The demo administrator signs in with the password alone; a real node keeps the default: a one-time
 # code after the password, enrolled at the first sign-in (docs/guide.vi.md, «Xác thực hai lớp»).
 run: export KETNOI_ADMIN_TOTP_REQUIRED ?= false
-run: export KETNOI_LOG_FORMAT ?= text  # a terminal, not a log collector
+# …and logs as text: a terminal, not a log collector.
+run: export KETNOI_LOG_FORMAT ?= text
 
 run: demo ## install, migrate, load the demo ministry once, serve on http://127.0.0.1:8000 with a job worker beside it
 	$(BIN)/ketnoi worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
