@@ -58,7 +58,8 @@ def config(fmt: str | None = None, level: str | None = None) -> dict[str, Any]:
         "root": {"handlers": ["default"], "level": level or settings.log_level},
         "loggers": {name: {"handlers": [], "propagate": True} for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "huey")}
         # httpx logs each outgoing request's whole URL at INFO: a source's or a peer's query may carry a key.
-        | {name: {"level": "WARNING"} for name in ("httpx", "httpcore")},
+        # (and alembic says which dialect it uses each time /-/ready checks the schema's revision).
+        | {name: {"level": "WARNING"} for name in ("httpx", "httpcore", "alembic")},
     }
 
 
