@@ -77,6 +77,43 @@ def serve(
 
 
 @app.command()
+def backup(archive: Path = typer.Argument(..., help="Tệp sao lưu sẽ ghi (tar).")) -> None:
+    """Sao lưu cơ sở dữ liệu (cả kho dữ liệu), tệp đã lưu và khoá của nút vào một tệp, kèm số dòng và mã băm từng bảng."""
+    from ketnoi import backup as backups
+    from ketnoi.db import get_engine
+    from ketnoi.kit.errors import DomainError
+
+    try:
+        manifest = backups.backup(archive, get_engine())
+    except DomainError as exc:
+        _fail(exc)
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    console.print(f"Đã sao lưu {len(manifest['tables'])} bảng ({rows:,} dòng), {manifest['files']} tệp và khoá của nút vào {archive}.")
+
+
+@app.command()
+def restore(archive: Path = typer.Argument(..., exists=True, dir_okay=False, help="Tệp sao lưu (của ketnoi backup).")) -> None:
+    """Khôi phục vào một cơ sở dữ liệu trống rồi kiểm tra: số dòng và mã băm của từng bảng phải khớp bản sao lưu."""
+    from ketnoi import backup as backups
+    from ketnoi.db import get_engine
+    from ketnoi.kit.errors import DomainError
+
+    try:
+        manifest, mismatches = backups.restore(archive, get_engine())
+    except DomainError as exc:
+        _fail(exc)
+    for m in mismatches:
+        expected = f"{m.expected.rows} dòng" if m.expected else "không có"
+        found = f"{m.found.rows} dòng" if m.found else "không có"
+        err.print(f"[red]Bảng {m.table}: bản sao lưu {expected}, sau khôi phục {found} (mã băm khác).[/red]")
+    if mismatches:
+        raise typer.Exit(1)
+    console.print(
+        f"Đã khôi phục và kiểm tra {len(manifest['tables'])} bảng: số dòng và mã băm đều khớp bản sao lưu ({manifest['created_at']})."
+    )
+
+
+@app.command()
 def worker(
     workers: int = typer.Option(1, help="Số luồng xử lý công việc."),
     periodic: bool = typer.Option(
