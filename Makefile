@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ketnoi_test
 export KETNOI_DATABASE_URL ?= sqlite:///var/ketnoi.db
 
-.PHONY: install run migrate demo serve test test-sqlite test-postgres lint docs bench bench-catalog bench-datastore bench-gateway bench-quality bench-governance bench-sync clean
+.PHONY: install run migrate demo serve test test-sqlite test-postgres lint fuzz docs bench bench-catalog bench-datastore bench-gateway bench-quality bench-governance bench-sync clean
 
 $(BIN)/ketnoi: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -47,6 +47,9 @@ test-sqlite: install
 
 test-postgres: install
 	env -u KETNOI_DATABASE_URL KETNOI_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q
+
+fuzz: install ## the API fuzzed from its OpenAPI document with 100 examples per operation (make test runs 3)
+	KETNOI_FUZZ_EXAMPLES=100 $(BIN)/pytest -q -p no:randomly tests/api/test_fuzz.py
 
 docs: install ## regenerate docs/configuration.md from settings.py
 	$(BIN)/ketnoi settings docs > docs/configuration.md

@@ -18,6 +18,7 @@ from ketnoi.settings import get_settings
 from ketnoi.sharing import gateway
 from ketnoi.sharing.signing import SignedResponses
 from ketnoi.web import errors, health, wellknown
+from ketnoi.web.api_errors import ERROR_RESPONSES
 from ketnoi.web.metrics import Metrics
 from ketnoi.web.middleware import RequestContext
 
@@ -73,11 +74,11 @@ def create_app(*, check_migrations: bool = True) -> FastAPI:
     app.add_middleware(Metrics)  # outermost: it times everything, errors included
     errors.install(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
-    app.include_router(health.router)
-    app.include_router(wellknown.router)
-    app.include_router(gateway.router)
-    app.include_router(peer_gateway.router)  # /x/peers/…: calls of peer nodes' services through ours
-    app.include_router(ckan_api.router)
-    app.include_router(api_router)
+    app.include_router(health.router, responses=ERROR_RESPONSES)
+    app.include_router(wellknown.router, responses=ERROR_RESPONSES)
+    app.include_router(gateway.router, responses=ERROR_RESPONSES)
+    app.include_router(peer_gateway.router, responses=ERROR_RESPONSES)  # /x/peers/…: calls of peer nodes' services through ours
+    app.include_router(ckan_api.router)  # CKAN's own error shape ({"success": false, "error": …})
+    app.include_router(api_router, responses=ERROR_RESPONSES)
     app.include_router(html_router)
     return app

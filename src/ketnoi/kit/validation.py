@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, TypeVar
+from datetime import date, datetime
+from functools import cache
+from typing import Annotated, Any, TypeVar, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, model_validator
 
 from ketnoi.kit.errors import Invalid
 from ketnoi.kit.vn import nfc
@@ -64,9 +66,35 @@ def parse(model: type[M], data: Any) -> M:
 
 
 class Input(BaseModel):
-    """Base of every input schema: unknown fields refused, text stripped."""
+    """Base of every input schema: unknown fields refused, text stripped, dates written as dates."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dates_are_written(cls, data: Any) -> Any:
+        """A date or a time comes as text (ISO 8601). Pydantic's lax mode reads a number, or a text of digits,
+        as seconds since 1970 (0 became 1970-01-01, found by the API fuzzer): such a value is refused at its field."""
+        if not isinstance(data, dict):
+            return data
+        numbers = {name: "không phải ngày" for name in _temporal_fields(cls) if _a_number(data.get(name))}
+        return data | numbers if numbers else data
+
+
+def _a_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    return isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit()
+
+
+@cache
+def _temporal_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    def temporal(annotation: Any) -> bool:
+        return annotation in (date, datetime) or any(temporal(arg) for arg in get_args(annotation))
+
+    return tuple(name for name, field in model.model_fields.items() if temporal(field.annotation))
 
 
 def _nfc_text(value: str) -> str:

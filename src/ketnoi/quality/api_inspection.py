@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict
 
 from ketnoi.quality import inspection, inspection_report, plans
@@ -32,13 +33,14 @@ from ketnoi.quality.inspection_models import (
 from ketnoi.quality.plans import PlanView
 from ketnoi.web.deps import DB, CurrentActor
 
+Year = Annotated[int, Path(ge=2000, le=2100)]  # a campaign's year (an unbounded integer overflowed the database)
 router = APIRouter(tags=["quality"])
 
 
 class CampaignOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    year: int
+    year: Year
     title: str
     unit_due: date
     ministry_due: date
@@ -122,7 +124,7 @@ class ReportRowOut(BaseModel):
 
 
 class ReportOut(ReportRowOut):
-    year: int
+    year: Year
     assessment: str
     shortcomings: str
     causes: str
@@ -155,7 +157,7 @@ def _row(row: ReportRow) -> dict[str, object]:
     }
 
 
-def _report_out(db: DB, actor: CurrentActor, year: int, unit_id: uuid.UUID) -> ReportOut:
+def _report_out(db: DB, actor: CurrentActor, year: Year, unit_id: uuid.UUID) -> ReportOut:
     document = inspection_report.unit_document(db, actor=actor, year=year, unit_id=unit_id)
     r = document.report
     narrative = {name: getattr(r, name) for name in inspection.REPORT_FIELDS}
@@ -163,7 +165,7 @@ def _report_out(db: DB, actor: CurrentActor, year: int, unit_id: uuid.UUID) -> R
     return ReportOut.model_validate({**_row(document.row), **narrative, "year": year, "figures_at": r.figures_at, "datasets": datasets})
 
 
-def _campaign_out(db: DB, actor: CurrentActor, year: int) -> CampaignDetailOut:
+def _campaign_out(db: DB, actor: CurrentActor, year: Year) -> CampaignDetailOut:
     view = inspection.campaign_view(db, actor=actor, year=year)
     base = CampaignOut.model_validate(view.campaign).model_dump()
     rows = [ReportRowOut.model_validate(_row(row)) for row in view.rows]
@@ -184,61 +186,61 @@ def open_campaign(db: DB, actor: CurrentActor, data: CampaignIn) -> CampaignDeta
 
 
 @router.get("/quality/inspections/{year}", response_model=CampaignDetailOut, summary="Đợt kiểm tra: báo cáo các đơn vị, số liệu tổng hợp")
-def get_campaign(db: DB, actor: CurrentActor, year: int) -> CampaignDetailOut:
+def get_campaign(db: DB, actor: CurrentActor, year: Year) -> CampaignDetailOut:
     return _campaign_out(db, actor, year)
 
 
 @router.put("/quality/inspections/{year}/settings", response_model=CampaignOut, summary="Sửa thời hạn và căn cứ pháp lý")
-def update_settings(db: DB, actor: CurrentActor, year: int, data: CampaignSettingsIn) -> InspectionCampaign:
+def update_settings(db: DB, actor: CurrentActor, year: Year, data: CampaignSettingsIn) -> InspectionCampaign:
     return inspection.update_settings(db, actor=actor, year=year, data=data)
 
 
 @router.put("/quality/inspections/{year}/report", response_model=CampaignOut, summary="Sửa nội dung báo cáo của Bộ")
-def update_ministry_report(db: DB, actor: CurrentActor, year: int, data: MinistryNarrativeIn) -> InspectionCampaign:
+def update_ministry_report(db: DB, actor: CurrentActor, year: Year, data: MinistryNarrativeIn) -> InspectionCampaign:
     return inspection.update_ministry_report(db, actor=actor, year=year, data=data)
 
 
 @router.post("/quality/inspections/{year}/refresh", response_model=CampaignDetailOut, summary="Cập nhật số liệu các báo cáo chưa nộp")
-def refresh_campaign(db: DB, actor: CurrentActor, year: int) -> CampaignDetailOut:
+def refresh_campaign(db: DB, actor: CurrentActor, year: Year) -> CampaignDetailOut:
     inspection.refresh_campaign(db, actor=actor, year=year)
     return _campaign_out(db, actor, year)
 
 
 @router.post("/quality/inspections/{year}/close", response_model=CampaignOut, summary="Kết thúc đợt kiểm tra")
-def close_campaign(db: DB, actor: CurrentActor, year: int) -> InspectionCampaign:
+def close_campaign(db: DB, actor: CurrentActor, year: Year) -> InspectionCampaign:
     return inspection.set_status(db, actor=actor, year=year, status=CampaignStatus.CLOSED)
 
 
 @router.post("/quality/inspections/{year}/reopen", response_model=CampaignOut, summary="Mở lại đợt kiểm tra")
-def reopen_campaign(db: DB, actor: CurrentActor, year: int) -> InspectionCampaign:
+def reopen_campaign(db: DB, actor: CurrentActor, year: Year) -> InspectionCampaign:
     return inspection.set_status(db, actor=actor, year=year, status=CampaignStatus.OPEN)
 
 
 @router.get("/quality/inspections/{year}/units/{unit_id}", response_model=ReportOut, summary="Báo cáo của một đơn vị")
-def get_report(db: DB, actor: CurrentActor, year: int, unit_id: uuid.UUID) -> ReportOut:
+def get_report(db: DB, actor: CurrentActor, year: Year, unit_id: uuid.UUID) -> ReportOut:
     return _report_out(db, actor, year, unit_id)
 
 
 @router.put("/quality/inspections/{year}/units/{unit_id}", response_model=ReportOut, summary="Sửa nội dung báo cáo của đơn vị")
-def update_report(db: DB, actor: CurrentActor, year: int, unit_id: uuid.UUID, data: NarrativeIn) -> ReportOut:
+def update_report(db: DB, actor: CurrentActor, year: Year, unit_id: uuid.UUID, data: NarrativeIn) -> ReportOut:
     inspection.update_narrative(db, actor=actor, year=year, unit_id=unit_id, data=data)
     return _report_out(db, actor, year, unit_id)
 
 
 @router.post("/quality/inspections/{year}/units/{unit_id}/refresh", response_model=ReportOut, summary="Đo lại số liệu của báo cáo nháp")
-def refresh_report(db: DB, actor: CurrentActor, year: int, unit_id: uuid.UUID) -> ReportOut:
+def refresh_report(db: DB, actor: CurrentActor, year: Year, unit_id: uuid.UUID) -> ReportOut:
     inspection.refresh_report(db, actor=actor, year=year, unit_id=unit_id)
     return _report_out(db, actor, year, unit_id)
 
 
 @router.post("/quality/inspections/{year}/units/{unit_id}/submit", response_model=ReportOut, summary="Nộp báo cáo của đơn vị")
-def submit_report(db: DB, actor: CurrentActor, year: int, unit_id: uuid.UUID) -> ReportOut:
+def submit_report(db: DB, actor: CurrentActor, year: Year, unit_id: uuid.UUID) -> ReportOut:
     inspection.submit_report(db, actor=actor, year=year, unit_id=unit_id)
     return _report_out(db, actor, year, unit_id)
 
 
 @router.post("/quality/inspections/{year}/units/{unit_id}/review", response_model=ReportOut, summary="Tiếp nhận hoặc trả lại báo cáo")
-def review_report(db: DB, actor: CurrentActor, year: int, unit_id: uuid.UUID, data: ReviewIn) -> ReportOut:
+def review_report(db: DB, actor: CurrentActor, year: Year, unit_id: uuid.UUID, data: ReviewIn) -> ReportOut:
     inspection.review_report(db, actor=actor, year=year, unit_id=unit_id, data=data)
     return _report_out(db, actor, year, unit_id)
 

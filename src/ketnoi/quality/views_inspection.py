@@ -7,9 +7,9 @@ same page with the values typed and each field's message, and nothing of it is k
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,7 @@ from ketnoi.web import forms, pages
 from ketnoi.web.deps import DB, CurrentActor
 from ketnoi.web.templating import render
 
+Year = Annotated[int, Path(ge=2000, le=2100)]  # a campaign's year (an unbounded integer overflowed the database)
 router = APIRouter(include_in_schema=False)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,7 +60,6 @@ LABELS = {
 
 def _page(request: Request, template: str, context: dict[str, Any], form: forms.FormState | None = None) -> HTMLResponse:
     return render(request, template, {**LABELS, **context}, status_code=form.status if form else 200)
-
 
 
 # ---- campaigns -------------------------------------------------------------------------------------
@@ -91,7 +91,7 @@ def campaign_open(request: Request, form: forms.UserForm, db: DB, actor: Current
 
 
 def _campaign_page(
-    request: Request, db: Session, actor: Actor, year: int, *, settings: forms.FormState | None = None,
+    request: Request, db: Session, actor: Actor, year: Year, *, settings: forms.FormState | None = None,
     ministry: forms.FormState | None = None, refused: forms.FormState | None = None,
 ) -> HTMLResponse:  # fmt: skip
     pages.require_login(actor)
@@ -111,12 +111,12 @@ def _campaign_page(
 
 
 @router.get("/quality/inspections/{year}", response_class=HTMLResponse)
-def campaign_detail(request: Request, db: DB, actor: CurrentActor, year: int) -> HTMLResponse:
+def campaign_detail(request: Request, db: DB, actor: CurrentActor, year: Year) -> HTMLResponse:
     return _campaign_page(request, db, actor, year)
 
 
 @router.post("/quality/inspections/{year}/settings", response_class=HTMLResponse)
-def campaign_settings(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, year: int) -> Response:
+def campaign_settings(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, year: Year) -> Response:
     result = forms.submit(db, CampaignSettingsIn, form, lambda data: inspection.update_settings(db, actor=actor, year=year, data=data))
     if isinstance(result, forms.FormState):
         return _campaign_page(request, db, actor, year, settings=result)
@@ -124,7 +124,7 @@ def campaign_settings(request: Request, form: forms.UserForm, db: DB, actor: Cur
 
 
 @router.post("/quality/inspections/{year}/ministry", response_class=HTMLResponse)
-def campaign_ministry(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, year: int) -> Response:
+def campaign_ministry(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, year: Year) -> Response:
     result = forms.submit(
         db, MinistryNarrativeIn, form, lambda data: inspection.update_ministry_report(db, actor=actor, year=year, data=data)
     )
@@ -134,7 +134,7 @@ def campaign_ministry(request: Request, form: forms.UserForm, db: DB, actor: Cur
 
 
 @router.post("/quality/inspections/{year}/refresh", response_class=HTMLResponse)
-def campaign_refresh(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, year: int) -> Response:
+def campaign_refresh(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, year: Year) -> Response:
     result = forms.attempt(db, form, lambda: inspection.refresh_campaign(db, actor=actor, year=year))
     if isinstance(result, forms.FormState):
         return _campaign_page(request, db, actor, year, refused=result)
@@ -142,7 +142,7 @@ def campaign_refresh(request: Request, form: forms.UserForm, db: DB, actor: Curr
 
 
 @router.post("/quality/inspections/{year}/status", response_class=HTMLResponse)
-def campaign_status(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, year: int) -> Response:
+def campaign_status(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, year: Year) -> Response:
     wanted = CampaignStatus.CLOSED if form.get("status") == CampaignStatus.CLOSED else CampaignStatus.OPEN
     result = forms.attempt(db, form, lambda: inspection.set_status(db, actor=actor, year=year, status=wanted))
     if isinstance(result, forms.FormState):
@@ -151,14 +151,14 @@ def campaign_status(request: Request, form: forms.UserForm, db: DB, actor: Curre
 
 
 @router.get("/quality/inspections/{year}/report.docx")
-def campaign_docx(db: DB, actor: CurrentActor, year: int) -> Response:
+def campaign_docx(db: DB, actor: CurrentActor, year: Year) -> Response:
     pages.require_login(actor)
     document = inspection_report.ministry_document(db, actor=actor, year=year)
     return pages.download(inspection_report.ministry_docx(document), DOCX, inspection_report.filename(year, "docx"))
 
 
 @router.get("/quality/inspections/{year}/report.xlsx")
-def campaign_xlsx(db: DB, actor: CurrentActor, year: int) -> Response:
+def campaign_xlsx(db: DB, actor: CurrentActor, year: Year) -> Response:
     pages.require_login(actor)
     document = inspection_report.ministry_document(db, actor=actor, year=year)
     return pages.download(inspection_report.ministry_xlsx(document), XLSX, inspection_report.filename(year, "xlsx"))
@@ -168,7 +168,7 @@ def campaign_xlsx(db: DB, actor: CurrentActor, year: int) -> Response:
 
 
 def _report_page(
-    request: Request, db: Session, actor: Actor, year: int, unit_id: uuid.UUID, *, form: forms.FormState | None = None,
+    request: Request, db: Session, actor: Actor, year: Year, unit_id: uuid.UUID, *, form: forms.FormState | None = None,
     review: forms.FormState | None = None,
 ) -> HTMLResponse:  # fmt: skip
     pages.require_login(actor)
@@ -191,17 +191,17 @@ def _report_page(
     return _page(request, "quality/inspection_unit.html", context, form or review)
 
 
-def _report_url(year: int, unit_id: uuid.UUID) -> str:
+def _report_url(year: Year, unit_id: uuid.UUID) -> str:
     return inspection.report_link(year, unit_id)
 
 
 @router.get("/quality/inspections/{year}/units/{unit_id}", response_class=HTMLResponse)
-def report_detail(request: Request, db: DB, actor: CurrentActor, year: int, unit_id: uuid.UUID) -> HTMLResponse:
+def report_detail(request: Request, db: DB, actor: CurrentActor, year: Year, unit_id: uuid.UUID) -> HTMLResponse:
     return _report_page(request, db, actor, year, unit_id)
 
 
 @router.post("/quality/inspections/{year}/units/{unit_id}/edit", response_class=HTMLResponse)
-def report_edit(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, year: int, unit_id: uuid.UUID) -> Response:
+def report_edit(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, year: Year, unit_id: uuid.UUID) -> Response:
     """Save the narrative; with the «Nộp báo cáo» button, save it and submit the report in one step."""
     submitting = form.get("action") == "submit"
 
@@ -216,7 +216,7 @@ def report_edit(request: Request, form: forms.UserForm, db: DB, actor: CurrentAc
 
 
 @router.post("/quality/inspections/{year}/units/{unit_id}/refresh", response_class=HTMLResponse)
-def report_refresh(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, year: int, unit_id: uuid.UUID) -> Response:
+def report_refresh(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, year: Year, unit_id: uuid.UUID) -> Response:
     result = forms.attempt(db, form, lambda: inspection.refresh_report(db, actor=actor, year=year, unit_id=unit_id))
     if isinstance(result, forms.FormState):
         return _report_page(request, db, actor, year, unit_id, form=result)
@@ -224,7 +224,7 @@ def report_refresh(request: Request, form: forms.UserForm, db: DB, actor: Curren
 
 
 @router.post("/quality/inspections/{year}/units/{unit_id}/review", response_class=HTMLResponse)
-def report_review(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, year: int, unit_id: uuid.UUID) -> Response:
+def report_review(request: Request, form: forms.UserForm, db: DB, actor: CurrentActor, year: Year, unit_id: uuid.UUID) -> Response:
     result = forms.submit(db, ReviewIn, form, lambda data: inspection.review_report(db, actor=actor, year=year, unit_id=unit_id, data=data))
     if isinstance(result, forms.FormState):
         return _report_page(request, db, actor, year, unit_id, review=result)
@@ -232,14 +232,14 @@ def report_review(request: Request, form: forms.UserForm, db: DB, actor: Current
 
 
 @router.get("/quality/inspections/{year}/units/{unit_id}/report.docx")
-def report_docx(db: DB, actor: CurrentActor, year: int, unit_id: uuid.UUID) -> Response:
+def report_docx(db: DB, actor: CurrentActor, year: Year, unit_id: uuid.UUID) -> Response:
     pages.require_login(actor)
     document = inspection_report.unit_document(db, actor=actor, year=year, unit_id=unit_id)
     return pages.download(inspection_report.unit_docx(document), DOCX, inspection_report.filename(year, "docx", document.unit))
 
 
 @router.get("/quality/inspections/{year}/units/{unit_id}/report.xlsx")
-def report_xlsx(db: DB, actor: CurrentActor, year: int, unit_id: uuid.UUID) -> Response:
+def report_xlsx(db: DB, actor: CurrentActor, year: Year, unit_id: uuid.UUID) -> Response:
     pages.require_login(actor)
     document = inspection_report.unit_document(db, actor=actor, year=year, unit_id=unit_id)
     return pages.download(inspection_report.unit_xlsx(document), XLSX, inspection_report.filename(year, "xlsx", document.unit))

@@ -18,6 +18,7 @@ from ketnoi.sharing.registry import ServiceView
 from ketnoi.sharing.schemas import FocalPointOut, ServiceIn, ServiceOut
 from ketnoi.web.deps import DB, CurrentActor
 
+MAX_SEQ = 2**63 - 1  # a 64-bit integer, as the log stores it (a larger one is refused at the field, not at the database)
 router = APIRouter(tags=["services"])
 
 
@@ -135,7 +136,7 @@ def exchange_stats(db: DB, actor: CurrentActor, by: str = "service", period: str
 
 @router.get("/exchange-log", summary="Bản ghi nhật ký trao đổi (Điều 45) của các dịch vụ được xem")
 def exchange_log(
-    db: DB, actor: CurrentActor, service: str | None = None, after: Annotated[int, Query(ge=0)] = 0,
+    db: DB, actor: CurrentActor, service: str | None = None, after: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:  # fmt: skip
     """Theo thứ tự chuỗi; `after` = `seq` cuối của trang trước."""

@@ -18,7 +18,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import unquote_plus
 
 from fastapi import APIRouter, Depends, Form, Header, Path, Query, Request, Response
@@ -53,7 +53,20 @@ def _basic(authorization: str | None) -> tuple[str, str] | None:
     return (unquote_plus(client_id), unquote_plus(secret)) if colon else None
 
 
-@router.post("/oauth/token", summary="Cấp access token cho ứng dụng của cơ quan (client credentials)")
+class OAuthErrorOut(BaseModel):
+    """An error of the token endpoint, in RFC 6749 §5.2's own shape (not the platform's)."""
+
+    error: str = Field(description="invalid_request | invalid_client | invalid_grant | unsupported_grant_type | invalid_scope")
+    error_description: str
+
+
+_OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": OAuthErrorOut, "description": "Yêu cầu cấp token không hợp lệ (RFC 6749 §5.2)"},
+    401: {"model": OAuthErrorOut, "description": "Thông tin xác thực của ứng dụng không đúng"},
+}
+
+
+@router.post("/oauth/token", summary="Cấp access token cho ứng dụng của cơ quan (client credentials)", responses=_OAUTH_ERRORS)
 def token(
     request: Request,
     db: DB,
@@ -170,7 +183,10 @@ def report_incident(
 
 @router.get("/x/log", summary="Nhật ký trao đổi của ứng dụng đang gọi (Điều 45)")
 def my_log(
-    db: DB, consumer: CallingConsumer, after: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    db: DB,
+    consumer: CallingConsumer,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JSONResponse:
     """Các bản ghi nhật ký về lần gọi của chính ứng dụng, theo thứ tự; `after` = `seq` cuối của trang trước."""
     found = evidence.of_consumer(db, consumer=str(consumer.app.id), after=after, limit=limit)

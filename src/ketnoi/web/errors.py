@@ -7,6 +7,7 @@ request's own transaction was rolled back with the change that was refused.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from ketnoi.audit import service as audit
 from ketnoi.authz import PUBLIC
@@ -124,7 +126,41 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     _resolve_principal(request)
     message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
-    return error_response(request, exc.status_code, _HTTP_TYPES.get(exc.status_code, "error"), message)
+    response = error_response(request, exc.status_code, _HTTP_TYPES.get(exc.status_code, "error"), message)
+    if exc.status_code == 405:  # which methods the path takes (RFC 9110), whichever of its routes Starlette tried first
+        response.headers["allow"] = ", ".join(_allowed(request))
+    return response
+
+
+def _allowed(request: Request) -> list[str]:
+    """Every method of every route whose path matches this one (a path's methods may be spread over several routes)."""
+    path = request.url.path
+    matching = [(literal, methods) for pattern, literal, methods in _route_patterns(request.app) if pattern.match(path)]
+    # A literal path (`/catalogs/reviews`) is its own resource, not a value of another route's parameter (`/catalogs/{id}`).
+    literal = [methods for is_literal, methods in matching if is_literal]
+    return sorted({method for methods in (literal or [m for _, m in matching]) for method in methods})
+
+
+_patterns: dict[int, list[tuple[re.Pattern[str], bool, frozenset[str]]]] = {}
+
+
+def _route_patterns(app: Any) -> list[tuple[re.Pattern[str], bool, frozenset[str]]]:
+    """The app's routes as (path regex, whether the path has no parameter, methods), included routers
+    walked with their prefixes; made once per app."""
+    if id(app) not in _patterns:
+        found: list[tuple[re.Pattern[str], bool, frozenset[str]]] = []
+
+        def walk(routes: list[Any], prefix: str) -> None:
+            for route in routes:
+                if (included := getattr(route, "original_router", None)) is not None:
+                    walk(list(included.routes), prefix + (route.include_context.prefix or ""))
+                elif getattr(route, "methods", None) and hasattr(route, "path"):
+                    full = prefix + route.path
+                    found.append((compile_path(full)[0], "{" not in full, frozenset(route.methods)))
+
+        walk(list(app.router.routes), "")
+        _patterns[id(app)] = found
+    return _patterns[id(app)]
 
 
 def install(app: FastAPI) -> None:

@@ -42,5 +42,6 @@ def metrics(request: Request) -> Response:
     settings = get_settings()
     client = request.client.host if request.client else None
     if not readable_by(client, request.headers.get("authorization"), settings.metrics_token):
-        return Response(status_code=403, content="forbidden", media_type="text/plain")
+        body = {"error": {"type": "forbidden", "message": "Chỉ máy thu thập số liệu được cấu hình mới đọc được.", "fields": {}}}
+        return JSONResponse(body, status_code=403)
     return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
