@@ -48,8 +48,8 @@ test-sqlite: install
 test-postgres: install
 	env -u KETNOI_DATABASE_URL KETNOI_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q
 
-fuzz: install ## the API fuzzed from its OpenAPI document with 100 examples per operation (make test runs 3)
-	KETNOI_FUZZ_EXAMPLES=100 $(BIN)/pytest -q -p no:randomly tests/api/test_fuzz.py
+fuzz: install ## the API (from its OpenAPI document) and the CKAN Action API fuzzed with 100 examples per operation (make test runs 3)
+	KETNOI_FUZZ_EXAMPLES=100 $(BIN)/pytest -q tests/api/test_fuzz.py tests/portal/test_ckan_fuzz.py
 
 docs: install ## regenerate docs/configuration.md from settings.py
 	$(BIN)/ketnoi settings docs > docs/configuration.md

@@ -53,8 +53,10 @@ def _answer(name: str, status: int, body: dict[str, Any]) -> Response:
     return Response(content, status_code=status, media_type="application/json;charset=utf-8", headers=headers)
 
 
-def _error(name: str, status: int, error_type: str, message: str, **more: Any) -> Response:
-    return _answer(name, status, {"success": False, "error": {"__type": error_type, "message": message, **more}})
+def _error(action: str, status: int, error_type: str, message: str, fields: dict[str, Any] | None = None) -> Response:
+    """CKAN's error envelope; `fields` beside the message, each named by its parameter (a parameter may be called
+    `name` or `action`: a dictionary, not keyword arguments, found by the fuzzer as a 500)."""
+    return _answer(action, status, {"success": False, "error": {"__type": error_type, "message": message, **(fields or {})}})
 
 
 def _domain_error(name: str, exc: DomainError) -> Response:
@@ -63,7 +65,7 @@ def _domain_error(name: str, exc: DomainError) -> Response:
     if isinstance(exc, Forbidden | Unauthenticated):
         return _error(name, 403, "Authorization Error", f"Access denied: {exc.message}")
     fields = {key: [value] for key, value in exc.fields.items()} or {"message": [exc.message]}
-    return _error(name, 409, "Validation Error", exc.message, **fields)
+    return _error(name, 409, "Validation Error", exc.message, fields)
 
 
 Params = Annotated[dict[str, Any] | BadJson, Depends(action_params)]
@@ -80,7 +82,7 @@ def call_action(name: str, params: Params, db: DB) -> Response:
     try:
         result = function(db, params)
     except ckan_params.ParameterError as exc:
-        return _error(name, 409, "Validation Error", exc.message, **{exc.name: [exc.message]})
+        return _error(name, 409, "Validation Error", exc.message, {exc.name: [exc.message]})
     except ckan_params.QueryError as exc:
         return _error(name, 400, "Search Query Error", f"Search Query is invalid: {exc}")
     except DomainError as exc:
