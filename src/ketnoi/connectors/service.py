@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from ketnoi import authz
@@ -32,7 +32,7 @@ from ketnoi.connectors.extract import SourceColumn
 from ketnoi.connectors.models import DataSource, RunStatus, SourceKind, SyncMode, SyncRun
 from ketnoi.connectors.schemas import SourceIn
 from ketnoi.datastore.models import DatastoreVersion, VersionStatus
-from ketnoi.jobs import queue
+from ketnoi.jobs import queue, schedule
 from ketnoi.jobs.models import Job
 from ketnoi.kit import secretbox
 from ketnoi.kit.errors import Conflict, Invalid, NotFound
@@ -125,16 +125,7 @@ def list_sources(session: Session, *, actor: Actor, cursor: str | None, limit: i
 
 
 def _last_runs(session: Session, source_ids: list[uuid.UUID]) -> dict[uuid.UUID, SyncRun]:
-    if not source_ids:
-        return {}
-    newest = (
-        select(SyncRun.source_id, func.max(SyncRun.started_at).label("at"))
-        .where(SyncRun.source_id.in_(source_ids))
-        .group_by(SyncRun.source_id)
-        .subquery()
-    )
-    query = select(SyncRun).join(newest, and_(SyncRun.source_id == newest.c.source_id, SyncRun.started_at == newest.c.at))
-    return {run.source_id: run for run in session.scalars(query)}
+    return schedule.latest_runs(session, SyncRun, source_ids)
 
 
 def get_source(session: Session, *, actor: Actor, source_id: uuid.UUID) -> DataSource:

@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, and_, func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from ketnoi import authz
@@ -29,7 +29,7 @@ from ketnoi.harvest import tasks
 from ketnoi.harvest.models import HarvestedDataset, HarvestRun, HarvestSource
 from ketnoi.harvest.runner import RunStatus
 from ketnoi.harvest.schemas import SourceIn
-from ketnoi.jobs import queue
+from ketnoi.jobs import queue, schedule
 from ketnoi.jobs.models import Job
 from ketnoi.kit.errors import Conflict, NotFound
 from ketnoi.kit.pagination import Page, keyset_page
@@ -92,16 +92,7 @@ def list_sources(session: Session, *, actor: Actor, cursor: str | None, limit: i
 
 
 def _last_runs(session: Session, source_ids: list[uuid.UUID]) -> dict[uuid.UUID, HarvestRun]:
-    if not source_ids:
-        return {}
-    newest = (
-        select(HarvestRun.source_id, func.max(HarvestRun.started_at).label("at"))
-        .where(HarvestRun.source_id.in_(source_ids))
-        .group_by(HarvestRun.source_id)
-        .subquery()
-    )
-    query = select(HarvestRun).join(newest, and_(HarvestRun.source_id == newest.c.source_id, HarvestRun.started_at == newest.c.at))
-    return {run.source_id: run for run in session.scalars(query)}
+    return schedule.latest_runs(session, HarvestRun, source_ids)
 
 
 def get_source(session: Session, *, actor: Actor, source_id: uuid.UUID) -> HarvestSource:

@@ -1,4 +1,5 @@
-"""Scheduled work claimed once, whatever the number of workers: harvest sources, data sources, peer nodes.
+"""Scheduled work claimed once, whatever the number of workers (harvest sources, data sources, peer nodes),
+and the newest run of each source for their lists.
 
 Each has `enabled` and a "next run" column. The periodic tick lists the enabled rows whose moment
 has come (or was never set), then claims each in a transaction of its own with a conditional
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ketnoi.db import unit_of_work
@@ -48,3 +49,14 @@ def claim(model: Any, row_id: uuid.UUID, column: str, now: datetime, *, every: t
             return False
         enqueue(session, kind=kind, params=params, actor=system_actor())
         return True
+
+
+def latest_runs(session: Session, run: Any, source_ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    """The newest run of each source (`run`: a model with `source_id` and `started_at`), in one query."""
+    if not source_ids:
+        return {}
+    newest = (
+        select(run.source_id, func.max(run.started_at).label("at")).where(run.source_id.in_(source_ids)).group_by(run.source_id).subquery()
+    )
+    query = select(run).join(newest, and_(run.source_id == newest.c.source_id, run.started_at == newest.c.at))
+    return {found.source_id: found for found in session.scalars(query)}
