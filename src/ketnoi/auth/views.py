@@ -15,7 +15,7 @@ from ketnoi.kit.errors import Unauthenticated
 from ketnoi.settings import get_settings
 from ketnoi.web import forms, pages
 from ketnoi.web.deps import DB, CurrentActor, CurrentPrincipal
-from ketnoi.web.security import SESSION_COOKIE, set_cookie
+from ketnoi.web.security import CSRF_COOKIE, SESSION_COOKIE, new_csrf_token, set_cookie
 from ketnoi.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -48,14 +48,20 @@ def login(request: Request, form: forms.CsrfForm, db: DB, principal: CurrentPrin
         pending = pages.redirect(f"/login/2fa{'/setup' if step == totp.ENROL else ''}?{urlencode({'next': target})}")
         set_cookie(pending, PENDING_COOKIE, totp.pending_token(user, step), max_age=totp.PENDING_SECONDS)
         return pending
-    return _signed_in(db, user, target)
+    return _signed_in(request, db, user, target)
 
 
-def _signed_in(db: DB, user: User, target: str) -> Response:
+def _signed_in(request: Request, db: DB, user: User, target: str) -> Response:
+    """A new session for the user, never one the browser already held (session fixation): the session
+    cookie it sent, whoever's it was, is ended, and the CSRF token is replaced, so no value planted
+    before the sign-in (by a shared computer or a sibling subdomain's cookie) is worth anything after."""
+    if earlier := request.cookies.get(SESSION_COOKIE):
+        service.end_session(db, secret=earlier)
     hours = get_settings().session_hours
     secret = service.start_session(db, user=user, hours=hours)
     response = pages.redirect(target)
     set_cookie(response, SESSION_COOKIE, secret, max_age=hours * 3600)
+    set_cookie(response, CSRF_COOKIE, new_csrf_token())
     response.delete_cookie(PENDING_COOKIE, path="/", httponly=True, samesite="lax", secure=get_settings().cookie_secure)
     return response
 
@@ -93,7 +99,7 @@ def code_check(request: Request, form: forms.CsrfForm, db: DB) -> Response:
     except Unauthenticated as exc:  # counted towards the lock: this handler returns, so the count is kept
         state = forms.FormState(values={"next": target}, errors={"code": exc.message}, message=exc.message, status=400)
         return render(request, "auth/totp.html", {"form": state, "enrol": None}, status_code=400)
-    return _signed_in(db, user, target)
+    return _signed_in(request, db, user, target)
 
 
 @router.get("/login/2fa/setup", response_class=HTMLResponse)
@@ -118,7 +124,7 @@ def enrol_check(request: Request, form: forms.CsrfForm, db: DB) -> Response:
     except Unauthenticated as exc:
         state = forms.FormState(values={"next": target}, errors={"code": exc.message}, message=exc.message, status=400)
         return render(request, "auth/totp.html", {"form": state, "enrol": totp.shown_enrolment(user)}, status_code=400)
-    return _signed_in(db, user, target)
+    return _signed_in(request, db, user, target)
 
 
 @router.post("/logout")

@@ -21,9 +21,13 @@ def csrf_token(request: Request) -> str:
     """The browser's CSRF token (the cookie's value), minted on first use for this response."""
     token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
     if not token:
-        token = secrets.token_urlsafe(32)
+        token = new_csrf_token()
         request.state.new_csrf = token
     return token
+
+
+def new_csrf_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 def check_csrf(request: Request, submitted: str | None) -> None:
