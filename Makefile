@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ketnoi_test
 export KETNOI_DATABASE_URL ?= sqlite:///var/ketnoi.db
 
-.PHONY: install run migrate demo serve test test-sqlite test-postgres lint fuzz docs bench bench-catalog bench-datastore bench-gateway bench-quality bench-governance bench-sync clean
+.PHONY: install run migrate demo serve test test-sqlite test-postgres lint fuzz audit-deps docs bench bench-catalog bench-datastore bench-gateway bench-quality bench-governance bench-sync clean
 
 $(BIN)/ketnoi: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -51,6 +51,9 @@ test-postgres: install
 fuzz: install ## the API (its OpenAPI document) and the CKAN Action API fuzzed: 100 examples per operation on SQLite, 20 on PostgreSQL (make test: 3, SQLite)
 	env -u KETNOI_DATABASE_URL KETNOI_TEST_DATABASE_URL= KETNOI_FUZZ_EXAMPLES=100 $(BIN)/pytest -q tests/api/test_fuzz.py tests/portal/test_ckan_fuzz.py
 	env -u KETNOI_DATABASE_URL KETNOI_TEST_DATABASE_URL=$(PG_TEST_URL) KETNOI_FUZZ_EXAMPLES=20 $(BIN)/pytest -q tests/api/test_fuzz.py tests/portal/test_ckan_fuzz.py
+
+audit-deps: install ## every installed package against PyPI's vulnerability data (pip-audit; --strict: a package it cannot look up fails too)
+	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off
 
 docs: install ## regenerate docs/configuration.md from settings.py
 	$(BIN)/ketnoi settings docs > docs/configuration.md
