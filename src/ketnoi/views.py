@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from ketnoi.audit.views import router as audit_router
 from ketnoi.auth.views import router as auth_router
+from ketnoi.auth.views_account import router as account_router
 from ketnoi.catalog.views import router as database_router
 from ketnoi.catalog.views_datasets import router as dataset_router
 from ketnoi.connectors.views import router as connectors_router
@@ -40,6 +41,7 @@ DOMAIN_ROUTERS = (
     home_router,
     portal_router,
     auth_router,
+    account_router,
     org_router,
     database_router,
     dataset_router,

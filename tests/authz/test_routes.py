@@ -103,6 +103,7 @@ ROUTES: dict[str, str] = {
     # pages
     "GET /": "public", "GET /login": "public", "POST /login": "public", "POST /logout": "staff",
     "GET /tokens": "staff", "POST /tokens": "staff", "POST /tokens/{token_id}/revoke": "staff",
+    "GET /account/2fa": "staff", "POST /account/2fa": "staff", "POST /account/2fa/off": "staff",
     "GET /organizations": "public", "GET /organizations/new": "admin", "POST /organizations/new": "admin",
     "GET /organizations/{org_id}": "public", "GET /organizations/{org_id}/edit": "editor", "POST /organizations/{org_id}/edit": "editor",
     "GET /organizations/{org_id}/delete": "admin", "POST /organizations/{org_id}/delete": "admin",

@@ -9,6 +9,7 @@ code made from it is typed back. The secret is sealed at rest (kit.secretbox); a
 once (its time step must be later than the last one used: no replay) and within one step of drift;
 wrong codes count as failures towards the account's lock (auth.throttle). A lost phone: an operator
 runs `ketnoi user reset-2fa NAME`, and the next sign-in enrols again.
+Any other account may turn it on for itself (/account/2fa), and off again with a current code.
 """
 
 from __future__ import annotations
@@ -27,11 +28,11 @@ from sqlalchemy.orm import Session
 from ketnoi.audit import service as audit
 from ketnoi.auth import throttle
 from ketnoi.auth.models import User
-from ketnoi.authz import Role
+from ketnoi.authz import Actor, Role
 from ketnoi.identity import system_actor
 from ketnoi.kit import secretbox
 from ketnoi.kit.clock import utcnow
-from ketnoi.kit.errors import Unauthenticated
+from ketnoi.kit.errors import Conflict, Forbidden, Unauthenticated
 from ketnoi.settings import get_settings
 
 ISSUER = "ketnoi"
@@ -139,15 +140,51 @@ def verify(session: Session, user: User, code: str) -> None:
     throttle.succeeded(user)
 
 
-def reset(session: Session, user: User) -> bool:
+def reset(session: Session, user: User, *, actor: Actor | None = None) -> bool:
     """Forget the account's secret (a lost phone): the next sign-in enrols again. False when none was kept."""
     had = enrolled(user)
     user.totp_secret, user.totp_pending, user.totp_last_step = None, None, None
     audit.record(
-        session, actor=system_actor(), action="totp_reset", entity_type="user", entity_id=user.id, entity_label=user.username,
+        session, actor=actor or system_actor(), action="totp_reset", entity_type="user", entity_id=user.id, entity_label=user.username,
         changes={"totp": ["đã bật" if had else None, None]},
     )  # fmt: skip
     return had
+
+
+# ---- a signed-in account's own choice (/account/2fa) ----
+
+
+def own_account(session: Session, actor: Actor) -> User:
+    user = session.get(User, actor.user_id) if actor.user_id else None
+    if user is None:
+        raise Unauthenticated("Cần đăng nhập.")
+    return user
+
+
+def own_enrolment(session: Session, actor: Actor) -> Enrolment:
+    """The secret the account is enrolling (the same one until a code confirms it)."""
+    user = own_account(session, actor)
+    if enrolled(user):
+        raise Conflict("Xác thực hai lớp đã được bật cho tài khoản này.")
+    return shown_enrolment(user)
+
+
+def confirm_own(session: Session, actor: Actor, code: str) -> None:
+    user = own_account(session, actor)
+    if enrolled(user):
+        raise Conflict("Xác thực hai lớp đã được bật cho tài khoản này.")
+    confirm_enrolment(session, user, code)
+
+
+def turn_off_own(session: Session, actor: Actor, code: str) -> None:
+    """Off again, with a current code (a stolen session alone cannot do it); never where it is required."""
+    user = own_account(session, actor)
+    if required_for(user):
+        raise Forbidden("Tài khoản quản trị bắt buộc dùng xác thực hai lớp: không thể tắt.")
+    if not enrolled(user):
+        raise Conflict("Xác thực hai lớp chưa được bật.")
+    verify(session, user, code)
+    reset(session, user, actor=actor)
 
 
 def _matching_step(secret: str, code: str, *, after: int | None) -> int | None:
