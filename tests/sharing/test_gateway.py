@@ -97,8 +97,11 @@ def test_rate_and_quota_of_a_grant(api: TestClient, gateway: World, db: Session)
     assert api.get("/x/DV.DACTHU/records", headers=gateway.other_key).status_code == 200
     over = api.get("/x/DV.DACTHU/records", headers=gateway.other_key)
     assert over.status_code == 429 and over.json()["error"]["type"] == "quota_exceeded"
+    assert over.json()["error"]["message"] == "Đã dùng hết hạn mức 1 lần gọi trong ngày."
+    in_english = api.get("/x/DV.DACTHU/records", params={"lang": "en"}, headers=gateway.other_key).json()["error"]["message"]
+    assert in_english == "The day's quota of 1 calls is used up."
     refused = db.scalars(select(ExchangeRecord.status).where(ExchangeRecord.form == "refused")).all()
-    assert sorted(refused) == [429, 429, 429]
+    assert sorted(refused) == [429, 429, 429, 429]
 
 
 def test_as_of_and_changed_since(api: TestClient, gateway: World, db: Session) -> None:

@@ -38,6 +38,8 @@ def test_an_account_locks_after_its_failures_refuses_even_the_right_password_the
 
     status, page = _try(client, "can.bo", f.PASSWORD)
     assert status == 400 and "Tài khoản tạm khoá do đăng nhập sai nhiều lần, đến" in page
+    english = post(client, "/login?lang=en", {"username": "can.bo", "password": f.PASSWORD}).text
+    assert "The account is locked after repeated failed sign-ins, until " in english and " (Vietnam time)." in english
     assert "ketnoi_session" not in client.cookies
     db.expire_all()
     locked = db.get_one(User, user.id)
@@ -70,7 +72,10 @@ def test_an_address_that_fails_too_often_waits_whatever_names_it_tries(client: T
         assert _try(client, f"khong.co.{n}", "mat-khau-bat-ky")[0] == 400
     response = post(client, "/login", {"username": "khong.co.9", "password": "mat-khau-bat-ky"})
     assert response.status_code == 429
-    assert "quá nhiều lần đăng nhập sai từ địa chỉ này" in response.text and int(response.headers["retry-after"]) > 0
+    assert "quá nhiều lần đăng nhập sai từ địa chỉ này: hãy thử lại sau 15 phút." in response.text
+    assert int(response.headers["retry-after"]) > 0
+    english = post(client, "/login?lang=en", {"username": "khong.co.9", "password": "mat-khau-bat-ky"})
+    assert english.status_code == 429 and "Too many failed sign-ins from this address: try again in 15 minutes." in english.text
 
 
 def test_an_administrator_unlocks_early_from_the_command_line(db: Session) -> None:

@@ -55,7 +55,11 @@ def check_address(address: str | None) -> None:
     if not limiter.test(item, "login", address):
         wait = math.ceil(limiter.get_window_stats(item, "login", address).reset_time - time.time())
         minutes = max(1, math.ceil(wait / 60))
-        raise TooManyAttempts(f"Có quá nhiều lần đăng nhập sai từ địa chỉ này: hãy thử lại sau {minutes} phút.", retry_after=max(wait, 1))
+        raise TooManyAttempts(
+            "Có quá nhiều lần đăng nhập sai từ địa chỉ này: hãy thử lại sau {minutes} phút.",
+            values={"minutes": minutes},
+            retry_after=max(wait, 1),
+        )
 
 
 def address_failed(address: str | None) -> None:
@@ -68,8 +72,8 @@ def check_unlocked(user: User, now: datetime) -> None:
     if user.locked_until is not None and _aware(user.locked_until) > now:
         until = _aware(user.locked_until).astimezone(VN)
         raise AccountLocked(
-            f"Tài khoản tạm khoá do đăng nhập sai nhiều lần, đến {until:%H:%M} ngày {until:%d/%m/%Y} (giờ Việt Nam). "
-            "Quản trị viên có thể mở khoá sớm."
+            "Tài khoản tạm khoá do đăng nhập sai nhiều lần, đến {time} ngày {date} (giờ Việt Nam). Quản trị viên có thể mở khoá sớm.",
+            values={"time": f"{until:%H:%M}", "date": f"{until:%d/%m/%Y}"},
         )
 
 

@@ -16,7 +16,7 @@ from ketnoi.settings import get_settings
 from ketnoi.web import forms, pages
 from ketnoi.web.deps import DB, CurrentActor, CurrentPrincipal
 from ketnoi.web.security import CSRF_COOKIE, SESSION_COOKIE, new_csrf_token, set_cookie
-from ketnoi.web.templating import render
+from ketnoi.web.templating import error_text, render
 
 router = APIRouter(include_in_schema=False)
 PENDING_COOKIE = "ketnoi_2fa"  # a right password waiting for its code (auth.totp): names the account, signed, 5 minutes
@@ -38,7 +38,7 @@ def login(request: Request, form: forms.CsrfForm, db: DB, principal: CurrentPrin
         # The same message whichever part was wrong; the password is never sent back. The failure just
         # counted is kept: this handler returns normally, so its transaction commits.
         status = 429 if isinstance(exc, TooManyAttempts) else 400
-        state = forms.FormState(values={"username": username, "next": target}, message=exc.message, status=status)
+        state = forms.FormState(values={"username": username, "next": target}, message=error_text(request, exc), status=status)
         refused = render(request, "auth/login.html", {"form": state}, status_code=status)
         if "retry_after" in exc.params:
             refused.headers["retry-after"] = str(exc.params["retry_after"])
@@ -97,7 +97,9 @@ def code_check(request: Request, form: forms.CsrfForm, db: DB) -> Response:
     try:
         totp.verify(db, user, str(form.get("code") or ""))
     except Unauthenticated as exc:  # counted towards the lock: this handler returns, so the count is kept
-        state = forms.FormState(values={"next": target}, errors={"code": exc.message}, message=exc.message, status=400)
+        state = forms.FormState(
+            values={"next": target}, errors={"code": error_text(request, exc)}, message=error_text(request, exc), status=400
+        )
         return render(request, "auth/totp.html", {"form": state, "enrol": None}, status_code=400)
     return _signed_in(request, db, user, target)
 
@@ -122,7 +124,9 @@ def enrol_check(request: Request, form: forms.CsrfForm, db: DB) -> Response:
     try:
         totp.confirm_enrolment(db, user, str(form.get("code") or ""))
     except Unauthenticated as exc:
-        state = forms.FormState(values={"next": target}, errors={"code": exc.message}, message=exc.message, status=400)
+        state = forms.FormState(
+            values={"next": target}, errors={"code": error_text(request, exc)}, message=error_text(request, exc), status=400
+        )
         return render(request, "auth/totp.html", {"form": state, "enrol": totp.shown_enrolment(user)}, status_code=400)
     return _signed_in(request, db, user, target)
 

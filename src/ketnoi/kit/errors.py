@@ -1,11 +1,15 @@
 """Typed domain errors. Services raise them; the web layer maps them to HTTP and a message.
 
 Messages are Vietnamese msgids (the source language of the UI); the web layer translates them
-with the request's locale. `fields` maps a field name to its own message.
+with the request's locale. `fields` maps a field name to its own message. A message that names a
+number or a time keeps it out of the msgid: `TooManyAttempts("… sau {minutes} phút.", values={"minutes": 3})`,
+so the catalog holds one entry and `text()` fills it after translating (an f-string would make every
+value a new, untranslated msgid).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -14,11 +18,20 @@ class DomainError(Exception):
     type = "invalid"
     fault: str | None = None  # at the gateway: caller | platform | provider (by the status when None)
 
-    def __init__(self, message: str, *, fields: dict[str, str] | None = None, **params: Any) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, message: str, *, fields: dict[str, str] | None = None, values: Mapping[str, object] | None = None, **params: Any
+    ) -> None:
+        self.template = message
+        self.values = dict(values or {})
+        self.message = message.format_map(self.values) if self.values else message  # Vietnamese, filled
+        super().__init__(self.message)
         self.fields = fields or {}
         self.params = params
+
+    def text(self, gettext: Callable[[str], str]) -> str:
+        """The message in the language `gettext` translates to, with its values filled in."""
+        translated = gettext(self.template)
+        return translated.format_map(self.values) if self.values else translated
 
 
 class Invalid(DomainError):

@@ -51,10 +51,16 @@ def check(grant: Grant, service: SharingService, *, store: Storage | None = None
         limiter = FixedWindowRateLimiter(store)
         if not limiter.hit(item, "grant", str(grant.id)):
             wait = math.ceil(limiter.get_window_stats(item, "grant", str(grant.id)).reset_time - time.time())
-            raise RateLimited(f"Vượt tốc độ {per_minute} lần gọi mỗi phút của quyền khai thác.", retry_after=max(wait, 1))
+            raise RateLimited(
+                "Vượt tốc độ {per_minute} lần gọi mỗi phút của quyền khai thác.",
+                values={"per_minute": per_minute},
+                retry_after=max(wait, 1),
+            )
     if grant.quota_per_day:
         now = utcnow().astimezone(VN)
         used = store.incr(f"quota/{grant.id}/{now:%Y-%m-%d}", expiry=2 * DAY_SECONDS)
         if used > grant.quota_per_day:
             midnight = (now.replace(hour=0, minute=0, second=0, microsecond=0) - now).total_seconds() + DAY_SECONDS
-            raise QuotaExceeded(f"Đã dùng hết hạn mức {grant.quota_per_day} lần gọi trong ngày.", retry_after=math.ceil(midnight))
+            raise QuotaExceeded(
+                "Đã dùng hết hạn mức {quota} lần gọi trong ngày.", values={"quota": grant.quota_per_day}, retry_after=math.ceil(midnight)
+            )

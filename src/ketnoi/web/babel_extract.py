@@ -25,6 +25,10 @@ CALLS = {
     "NotFound",
     "Conflict",
     "UnsupportedMediaType",
+    "TooManyAttempts",  # auth.throttle
+    "AccountLocked",
+    "RateLimited",  # sharing.limiter
+    "QuotaExceeded",
     "_invalid",  # a module's shorthand for Invalid(message, fields={field: message})
 }
 MESSAGE_NAMES = {"msg", "message"}

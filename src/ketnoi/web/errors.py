@@ -23,7 +23,7 @@ from ketnoi.db import unit_of_work
 from ketnoi.kit.errors import DomainError, Forbidden, Unauthenticated
 from ketnoi.kit.validation import vietnamese_fields
 from ketnoi.web.deps import get_principal
-from ketnoi.web.templating import render, translate
+from ketnoi.web.templating import error_text, render, translate
 
 log = logging.getLogger("ketnoi.web")
 
@@ -56,7 +56,7 @@ def is_api(request: Request) -> bool:
 def error_response(
     request: Request, status: int, type_: str, message: str, fields: dict[str, str] | None = None, exc: DomainError | None = None
 ) -> Response:
-    message = translate(request, message)
+    message = error_text(request, exc) if exc is not None else translate(request, message)
     fields = {k: translate(request, v) for k, v in (fields or {}).items()}
     if is_api(request):
         body: dict[str, Any] = {"error": {"type": type_, "message": message, "fields": fields}}

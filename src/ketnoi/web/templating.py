@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ketnoi.authz import Actor
 from ketnoi.catalog import codelists
 from ketnoi.db import unit_of_work
+from ketnoi.kit.errors import DomainError
 from ketnoi.notify import service as notify
 from ketnoi.web.deps import locale_of
 from ketnoi.web.i18n import LOCALE_NAMES, gettext_for
@@ -106,3 +107,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
 
 def translate(request: Request, message: str) -> str:
     return gettext_for(locale_of(request)).gettext(message)
+
+
+def error_text(request: Request, exc: DomainError) -> str:
+    """A domain error's message in the request's language, its values filled in (kit.errors)."""
+    return exc.text(gettext_for(locale_of(request)).gettext)
