@@ -52,6 +52,11 @@ def serve(
     port: int = typer.Option(8000, help="Cổng."),
     workers: int = typer.Option(1, help="Số tiến trình."),
     reload: bool = typer.Option(False, help="Tự tải lại khi mã thay đổi (phát triển)."),
+    forwarded_allow_ips: str | None = typer.Option(
+        None,
+        help="Địa chỉ máy chủ trung gian (nginx) được tin tiêu đề X-Forwarded-For và X-Forwarded-Proto, cách nhau bằng dấu phẩy; "
+        "mặc định: biến môi trường FORWARDED_ALLOW_IPS, nếu không có thì 127.0.0.1,::1.",
+    ),
 ) -> None:
     """Chạy máy chủ web (trang và API)."""
     import uvicorn
@@ -71,6 +76,9 @@ def serve(
         workers=workers,
         reload=reload,
         reload_includes=["*.py", "*.html", "*.po"] if reload else None,
+        # The client's address (login throttle, feedback limits) and scheme (HSTS, cookies) as the proxy
+        # saw them, believed only from these addresses (uvicorn: None reads FORWARDED_ALLOW_IPS).
+        forwarded_allow_ips=forwarded_allow_ips,
         access_log=False,  # ours (ketnoi.access, web.middleware) carries the request id and never the query string
         log_config=logs.config(),
     )

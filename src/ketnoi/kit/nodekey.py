@@ -20,6 +20,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from ketnoi.kit.onefile import create_once
 from ketnoi.settings import get_settings
 
 
@@ -52,9 +53,9 @@ def verify(public: Ed25519PublicKey, message: bytes, signature: str) -> bool:
 @lru_cache
 def node_key() -> NodeKey:
     path = _path()
-    if not path.exists():
-        _write_private(path, Ed25519PrivateKey.generate())
-    private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    # Processes starting together on a fresh node must all end up with the one key (kit.onefile).
+    pem = create_once(path, lambda: _private_pem(Ed25519PrivateKey.generate()))
+    private = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(private, Ed25519PrivateKey):
         raise RuntimeError(f"{path} is not an Ed25519 private key")
     return NodeKey(key_id_of(private.public_key()), private)
@@ -115,11 +116,14 @@ def _retired_dir() -> Path:
     return path
 
 
+def _private_pem(private: Ed25519PrivateKey) -> bytes:
+    return private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+
 def _write_private(path: Path, private: Ed25519PrivateKey) -> None:
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others, even briefly
     with os.fdopen(descriptor, "wb") as out:
-        out.write(pem)
+        out.write(_private_pem(private))
 
 
 def _path() -> Path:
