@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, Engine, MetaData, Uuid, create_engine, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -112,6 +113,27 @@ def make_engine(url: str) -> Engine:
     # PostgreSQL's generic plan for `search_text LIKE %s` cannot see the words, estimates one row
     # and sorts every match (measured: 0.3 ms → 270 ms for a common word).
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args={"prepare_threshold": None})
+
+
+# SQLSTATEs of a server going away: class 08 (connection exception), and 57P01-57P03 (shut down by
+# an administrator, after a crash, or starting up / shutting down and refusing connections).
+_SERVER_GOING = ("57P01", "57P02", "57P03")
+_INVALIDATED = "8s2b"  # SQLAlchemy's code for "Can't reconnect until invalid transaction is rolled back"
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Is this the database out of reach (down, restarting, the connection lost) rather than a
+    fault of the statement? The same work succeeds once the database is back."""
+    if isinstance(exc, PendingRollbackError):
+        return exc.code == _INVALIDATED  # a lost connection's transaction, used again (its first error was caught)
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True  # lost while in use: SQLAlchemy has dropped it, and the pool's older connections with it
+    state = getattr(exc.orig, "sqlstate", None)  # psycopg's; sqlite3 has none
+    if state:
+        return state.startswith("08") or state in _SERVER_GOING
+    return isinstance(exc, OperationalError | InterfaceError) and exc.statement is None  # no connection could be made
 
 
 @lru_cache

@@ -137,7 +137,7 @@ class Settings(BaseSettings):
     job_timeout_minutes: int = Field(
         default=360,
         ge=1,
-        description="A job still running after this many minutes when a worker starts is taken as cut off and marked failed.",
+        description="A harvest run still running after this many minutes is taken as cut off: the next run of its source marks it failed.",
     )
     base_url: str = Field(default="http://127.0.0.1:8000", description="Public address used in links in e-mails.")
     quality_query_seconds: float = Field(
@@ -171,16 +171,16 @@ class Settings(BaseSettings):
         return self.var_dir
 
     def resolved_secret_key(self) -> str:
-        """The configured key, or one generated on first use and kept under var/."""
+        """The configured key, or one generated on first use and kept under var/ (the same for every
+        process of the node, even those that start together: kit.onefile)."""
         if self.secret_key:
             return self.secret_key
         import secrets
 
+        from ketnoi.kit.onefile import create_once
+
         path = self.ensure_var_dir() / "secret_key"
-        if not path.exists():
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        return create_once(path, lambda: secrets.token_urlsafe(48).encode()).decode().strip()
 
 
 @lru_cache

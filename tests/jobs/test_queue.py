@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ketnoi.authz import PUBLIC, Actor
 from ketnoi.db import unit_of_work
 from ketnoi.identity import system_actor
-from ketnoi.jobs import service
+from ketnoi.jobs import liveness, service
 from ketnoi.jobs.models import Job, JobStatus
 from ketnoi.jobs.queue import (
     INTERRUPTED,
@@ -267,14 +267,14 @@ def test_worker_thread_runs_a_queued_job_end_to_end(engine: Engine, worker_queue
     assert ran == ["sáu"] and huey.pending_count() == 0
 
 
-def test_jobs_left_running_by_a_stopped_worker_are_marked_failed_once_old_enough(engine: Engine) -> None:
+def test_a_job_left_running_by_a_stopped_worker_is_marked_interrupted_and_one_still_run_is_not(engine: Engine) -> None:
     now = utcnow()
     with unit_of_work() as session:
         rows = {
             name: Job(kind="tests.echo", status=status, params={"word": name}, created_at=now - age, started_at=now - age)
             for name, status, age in (
-                ("cut off", JobStatus.RUNNING, timedelta(hours=7)),
-                ("still running", JobStatus.RUNNING, timedelta(minutes=5)),
+                ("cut off", JobStatus.RUNNING, timedelta(minutes=1)),  # young: its age says nothing
+                ("still running", JobStatus.RUNNING, timedelta(hours=7)),  # old, but its runner holds it
                 ("queued", JobStatus.QUEUED, timedelta(hours=7)),
                 ("done", JobStatus.SUCCEEDED, timedelta(hours=7)),
             )
@@ -283,13 +283,30 @@ def test_jobs_left_running_by_a_stopped_worker_are_marked_failed_once_old_enough
         session.flush()
         ids = {name: row.id for name, row in rows.items()}
 
-    assert fail_abandoned(older_than=timedelta(hours=6)) == 1
+    with liveness.running(ids["still running"]):  # as a worker running it holds it (PostgreSQL: another connection)
+        assert fail_abandoned() == 1
+        assert _job(ids["still running"]).status == JobStatus.RUNNING
 
     cut = _job(ids["cut off"])
     assert (cut.status, cut.error) == (JobStatus.FAILED, INTERRUPTED)
     assert cut.finished_at is not None
-    assert [_job(ids[n]).status for n in ("still running", "queued", "done")] == [JobStatus.RUNNING, JobStatus.QUEUED, JobStatus.SUCCEEDED]
-    assert fail_abandoned(older_than=timedelta(hours=6)) == 0  # nothing left to recover
+    assert [_job(ids[n]).status for n in ("queued", "done")] == [JobStatus.QUEUED, JobStatus.SUCCEEDED]
+    assert fail_abandoned() == 1  # its runner gone, the old one is cut off too
+    assert _job(ids["still running"]).error == INTERRUPTED
+    assert fail_abandoned() == 0  # nothing left to recover
+
+
+@job("tests.sweep")
+def _sweep(session: Session, job: Job) -> None:
+    """Looks for abandoned jobs while it runs itself, as a worker starting beside it would."""
+    ran.append(str(fail_abandoned()))
+
+
+def test_a_job_being_run_is_never_taken_for_an_abandoned_one(engine: Engine) -> None:
+    with unit_of_work() as session:
+        queued = enqueue(session, kind="tests.sweep", params={}, actor=_admin())
+    assert ran == ["0"]
+    assert _job(queued.id).status == JobStatus.SUCCEEDED
 
 
 def test_a_running_job_shows_the_progress_it_reports_before_its_transaction_ends(engine: Engine) -> None:

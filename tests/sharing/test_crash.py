@@ -1,4 +1,5 @@
-"""Nothing acknowledged to a consumer is missing from the exchange log after a crash (kill -9 of the server mid-burst)."""
+"""Nothing acknowledged to a consumer is missing from the exchange log after a crash (kill -9 of the server mid-burst),
+and a server started again on the same database serves the gateway on, the chain going on from where it stopped."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tests.sharing.conftest import World, ask_connection
 
 CLIENTS = 6
 KILL_AFTER = 120  # acknowledged answers before the kill
+AFTER_RESTART = 10  # calls to the server started again
 
 
 def _free_port() -> int:
@@ -88,3 +90,23 @@ def test_every_acknowledged_exchange_survives_a_kill_9(api: TestClient, gateway:
     assert {status for _, status, _ in acknowledged} == {200}
     assert len(logged) >= len(acknowledged)  # some may be logged whose answer the kill cut off: never the reverse
     assert evidence.verify(db).ok
+    db.rollback()
+    _restart_and_go_on(max(logged), gateway, tmp_path)
+
+
+def _restart_and_go_on(last_seq: int, gateway: World, tmp_path: Path) -> None:
+    """A new server on the same database: its exchanges follow the last one logged, and `ketnoi audit verify` passes."""
+    port = _free_port()
+    server = _serve(port, tmp_path / "server-2.log")
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=gateway.key, timeout=10) as http:
+            answers = [http.get("/x/DV.MACDINH/records", params={"limit": "2"}) for _ in range(AFTER_RESTART)]
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+    assert [a.status_code for a in answers] == [200] * AFTER_RESTART
+    assert [int(a.headers["ketnoi-exchange"]) for a in answers] == list(range(last_seq + 1, last_seq + 1 + AFTER_RESTART))
+    ketnoi = str(Path(sys.executable).parent / "ketnoi")
+    verified = subprocess.run([ketnoi, "audit", "verify"], capture_output=True, text=True, timeout=120, check=False)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert f"{last_seq + AFTER_RESTART:,} bản ghi".replace(",", ".") in verified.stdout

@@ -20,16 +20,16 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ketnoi import db
 from ketnoi.authz import Actor
+from ketnoi.jobs import liveness
 from ketnoi.jobs.models import Job, JobStatus
 from ketnoi.kit.clock import new_id, utcnow
 from ketnoi.kit.errors import DomainError
@@ -124,6 +124,10 @@ PERIODIC: tuple[str, ...] = (
 
 
 def run_periodic() -> None:
+    try:
+        fail_abandoned()
+    except Exception:
+        log.exception("could not look for jobs left running by a stopped worker")
     for path in PERIODIC:
         module, _, name = path.partition(":")
         try:
@@ -180,24 +184,25 @@ def run_job(job_id: str) -> None:
     after the job's changes were rolled back) and the traceback goes to the log.
     """
     key = uuid.UUID(job_id)
-    kind = _claim(key)
-    if kind is None:
-        log.info("job %s skipped: it is not queued (already run, or not found)", job_id)
-        return
-    try:
-        with db.unit_of_work() as session:
-            row = session.get_one(Job, key)
-            function = _functions.get(kind)
-            if function is None:
-                raise LookupError(f"no function for job kind {kind!r}; is its tasks module in TASK_MODULES?")
-            function(session, row, **dict(row.params))
-            row.status = JobStatus.SUCCEEDED
-            row.finished_at = utcnow()
-    except Exception as exc:
-        log.exception("job %s (%s) failed", job_id, kind)
-        _mark_failed(key, _describe(exc))
-    finally:
-        _forget_progress(key)  # the row has the final figures now
+    with liveness.running(key):  # from before the claim to the outcome: a job "running" unlocked was cut off
+        kind = _claim(key)
+        if kind is None:
+            log.info("job %s skipped: it is not queued (already run, or not found)", job_id)
+            return
+        try:
+            with db.unit_of_work() as session:
+                row = session.get_one(Job, key)
+                function = _functions.get(kind)
+                if function is None:
+                    raise LookupError(f"no function for job kind {kind!r}; is its tasks module in TASK_MODULES?")
+                function(session, row, **dict(row.params))
+                row.status = JobStatus.SUCCEEDED
+                row.finished_at = utcnow()
+        except Exception as exc:
+            log.exception("job %s (%s) failed", job_id, kind)
+            _mark_failed(key, _describe(exc))
+        finally:
+            _forget_progress(key)  # the row has the final figures now
 
 
 def _claim(key: uuid.UUID) -> str | None:
@@ -231,22 +236,31 @@ def _mark_failed(key: uuid.UUID, error: str) -> None:
 INTERRUPTED = "Công việc bị gián đoạn: tiến trình xử lý đã dừng trước khi công việc xong. Các thay đổi của nó đã được huỷ; hãy chạy lại."
 
 
-def fail_abandoned(*, older_than: timedelta) -> int:
-    """Mark failed the jobs still "running" that started longer ago than `older_than`; how many.
+def fail_abandoned() -> int:
+    """Mark failed (interrupted) the jobs still "running" that nobody runs any more; how many.
 
-    A worker stopped by SIGTERM, a crash or a reboot leaves its job "running" for ever (the
-    database rolled its transaction back, so nothing of it was kept). A worker starting up cannot
-    tell a job cut off from one another worker is still running, hence the age
-    (KETNOI_JOB_TIMEOUT_MINUTES): `ketnoi worker` calls this when it starts.
+    A worker stopped by SIGTERM, a crash or a reboot leaves its job "running" (the database rolled
+    its transaction back, so nothing of it was kept). Its runner's lock is gone with it
+    (jobs.liveness), which tells it from a job another worker is still running, however long.
+    `ketnoi worker` calls this when it starts, and the periodic work every minute after (the
+    database may notice a dead worker's connection a moment after the new worker has started).
+    Each job is marked in a transaction of its own whose first statement writes (on SQLite, a
+    transaction that has read cannot write once another has committed since).
     """
-    statement = (
-        update(Job)
-        .where(Job.status == JobStatus.RUNNING, Job.started_at < utcnow() - older_than)
-        .values(status=JobStatus.FAILED, error=INTERRUPTED, finished_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
     with db.unit_of_work() as session:
-        return session.execute(statement).rowcount  # type: ignore[attr-defined,no-any-return]
+        running = session.scalars(select(Job.id).where(Job.status == JobStatus.RUNNING)).all()
+    marked = 0
+    for key in running:
+        with db.unit_of_work() as session, liveness.abandoned(session, key) as nobody_runs_it:
+            if nobody_runs_it:
+                statement = (
+                    update(Job)
+                    .where(Job.id == key, Job.status == JobStatus.RUNNING)
+                    .values(status=JobStatus.FAILED, error=INTERRUPTED, finished_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                )
+                marked += session.execute(statement).rowcount  # type: ignore[attr-defined]
+    return marked
 
 
 def _progress_key(job_id: uuid.UUID) -> str:

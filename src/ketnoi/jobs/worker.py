@@ -8,13 +8,11 @@ processes (with the queue on Redis) to use more machines.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from huey import Huey
 from huey.consumer import Consumer
 
 from ketnoi.jobs.queue import fail_abandoned, get_huey, load_tasks
-from ketnoi.settings import get_settings
 
 log = logging.getLogger("ketnoi.jobs")
 
@@ -36,15 +34,15 @@ def make_consumer(huey: Huey, *, workers: int = 1, periodic: bool = True) -> Con
 def run_worker(workers: int = 1, *, periodic: bool = True) -> None:
     """Run jobs until stopped.
 
-    SIGINT (Ctrl-C) lets running jobs finish; SIGTERM stops at once: the database rolls the cut
-    job's transaction back, and the next worker to start marks it failed once it is older than
-    KETNOI_JOB_TIMEOUT_MINUTES (`fail_abandoned`).
+    SIGINT (Ctrl-C) lets running jobs finish; SIGTERM (or kill -9) stops at once: the database
+    rolls the cut job's transaction back, and the next worker to start marks it failed as
+    interrupted (`fail_abandoned`: no process holds its lock any more).
     """
     load_tasks()
     huey = get_huey()
     if huey.immediate:
         raise RuntimeError("KETNOI_JOBS_IMMEDIATE is on: jobs run in the process that enqueues them, so a worker has nothing to do")
-    abandoned = fail_abandoned(older_than=timedelta(minutes=get_settings().job_timeout_minutes))
+    abandoned = fail_abandoned()
     if abandoned:
         log.warning("%d job(s) left running by a stopped worker marked failed", abandoned)
     make_consumer(huey, workers=workers, periodic=periodic).run()

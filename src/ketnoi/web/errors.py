@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
@@ -22,6 +23,7 @@ from ketnoi.authz import PUBLIC
 from ketnoi.db import unit_of_work
 from ketnoi.kit.errors import DomainError, Forbidden, Unauthenticated
 from ketnoi.kit.validation import vietnamese_fields
+from ketnoi.web import outage
 from ketnoi.web.deps import get_principal
 from ketnoi.web.templating import error_text, render, translate
 
@@ -167,3 +169,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    for lost in (DBAPIError, PendingRollbackError):  # the database out of reach: 503, not 500
+        app.add_exception_handler(lost, outage.database_error)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ketnoi.authz import Actor
 from ketnoi.catalog import codelists
-from ketnoi.db import unit_of_work
+from ketnoi.db import unit_of_work, unreachable
 from ketnoi.kit.errors import DomainError
 from ketnoi.notify import service as notify
 from ketnoi.web.deps import locale_of
@@ -75,7 +75,9 @@ def _unread_counter(request: Request, actor: Actor) -> Callable[[], int | None]:
                     return notify.unread_count(session, actor=actor)
             with unit_of_work() as own:
                 return notify.unread_count(own, actor=actor)
-        except Exception:  # the page is shown anyway, without the number
+        except Exception as exc:  # the page is shown anyway, without the number…
+            if session is not None and unreachable(exc):
+                raise  # …unless the request's own transaction went with the database: a 503 (web.outage)
             log.exception("could not count unread notifications")
             return None
 
