@@ -23,17 +23,9 @@ from ketnoi.db import get_engine
 from ketnoi.identity import system_actor
 from ketnoi.kit import secretbox
 from tests.connectors.conftest import MYSQL_ADMIN, SOURCE_DB, SourceDb, fill, row, unique_name
+from tests.datastore.conftest import datastore_tables
 
 BIG = 300_000  # enough rows that the load is still going when the process is killed
-
-
-def _datastore_tables(db: Session) -> set[str]:
-    connection = db.connection()
-    if connection.dialect.name == "postgresql":
-        return set(connection.exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = 'datastore'").scalars())
-    return set(
-        connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'ds\\_%' ESCAPE '\\'").scalars()
-    )
 
 
 def _wait_until_loading(db: Session, run_started: int, child: subprocess.Popen[bytes]) -> None:
@@ -73,7 +65,7 @@ def test_a_sync_killed_mid_way_leaves_the_served_version_and_the_next_run_restar
     source = service.create_source(db, actor=system_actor(), data=SourceIn.model_validate(data))
     db.commit()
     assert db.get_one(SyncRun, sync.run_source(source.id)).status == "done"
-    served_before = _datastore_tables(db)
+    served_before = datastore_tables(db)
     pg_source.run(
         "INSERT INTO nhiem_vu (ma, ten, kinh_phi, nam, dang_lam, bat_dau, cap_nhat) "
         "SELECT 'X' || g, 'Nhiệm vụ bổ sung ' || g, g, 2025, true, DATE '2025-01-01', TIMESTAMP '2026-02-01' FROM generate_series(1, :n) g",
@@ -96,7 +88,7 @@ def test_a_sync_killed_mid_way_leaves_the_served_version_and_the_next_run_restar
     killed = db.scalars(select(SyncRun).where(SyncRun.source_id == source.id, SyncRun.status == RunStatus.RUNNING)).one()
     versions = db.scalars(select(DatastoreVersion.version).where(DatastoreVersion.resource_id == source.resource_id)).all()
     assert versions == [1]  # nothing of the killed load is kept: no version, no table
-    assert _datastore_tables(db) == served_before
+    assert datastore_tables(db) == served_before
     db.rollback()
 
     again = db.get_one(SyncRun, sync.run_source(source.id))

@@ -53,3 +53,13 @@ def resource(db: Session) -> uuid.UUID:
 def api(engine: Engine) -> Iterator[TestClient]:
     with TestClient(create_app()) as client:
         yield client
+
+
+def datastore_tables(db: Session) -> set[str]:
+    """The datastore's tables as the database lists them (served or left behind by a cut-off load)."""
+    connection = db.connection()
+    if connection.dialect.name == "postgresql":
+        return set(connection.exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = 'datastore'").scalars())
+    return set(
+        connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'ds\\_%' ESCAPE '\\'").scalars()
+    )

@@ -32,6 +32,7 @@ from ketnoi.identity import actor_for, system_actor
 from ketnoi.jobs.models import Job
 from ketnoi.jobs.queue import INTERRUPTED
 from tests import factories as f
+from tests.datastore.conftest import datastore_tables
 from tests.platform.faults import Processes, started, wait_for
 
 HEADER = ["Mã đề tài", "Tên đề tài", "Năm bắt đầu", "Kinh phí (triệu đồng)"]
@@ -99,15 +100,6 @@ def node(db: Session, tmp_path: Path) -> Iterator[Node]:
         yield Node(processes, env, var, resource.id, {"Authorization": f"Bearer {secret}"})
 
 
-def _datastore_tables(db: Session) -> set[str]:
-    connection = db.connection()
-    if connection.dialect.name == "postgresql":
-        return set(connection.exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = 'datastore'").scalars())
-    return set(
-        connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'ds\\_%' ESCAPE '\\'").scalars()
-    )
-
-
 def _versions(db: Session, resource_id: uuid.UUID) -> list[int]:
     db.rollback()  # a fresh look
     return list(db.scalars(select(DatastoreVersion.version).where(DatastoreVersion.resource_id == resource_id).order_by("version")))
@@ -135,7 +127,7 @@ def test_a_worker_killed_mid_load_leaves_the_previous_version_served_and_the_job
     first = node.finished(base, node.upload(base, _csv(SMALL)))
     assert first["status"] == "succeeded", first
     assert node.served(base) == (1, SMALL)
-    tables_before = _datastore_tables(db)
+    tables_before = datastore_tables(db)
 
     big = _csv(BIG)
     loading = node.upload(base, big, "de_tai_lon.csv")
@@ -147,7 +139,7 @@ def test_a_worker_killed_mid_load_leaves_the_previous_version_served_and_the_job
 
     assert node.served(base) == (1, SMALL)  # the previous version, whole
     assert _versions(db, node.resource_id) == [1]
-    assert _datastore_tables(db) == tables_before  # no half-loaded table left behind, served or not
+    assert datastore_tables(db) == tables_before  # no half-loaded table left behind, served or not
 
     node.processes.worker(node.env, "worker-2")  # marks what the dead one left running, then takes new work
     wait_for(lambda: node.job(base, loading)["status"] == "failed", "the cut job to be marked")
