@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ketnoi_test
 export KETNOI_DATABASE_URL ?= sqlite:///var/ketnoi.db
 
-.PHONY: install run migrate demo serve test test-sqlite test-postgres lint fuzz audit-deps docs bench bench-catalog bench-datastore bench-gateway bench-quality bench-governance bench-sync clean
+.PHONY: install run migrate demo serve test test-sqlite test-postgres lint fuzz audit-deps docs bench bench-catalog bench-datastore bench-gateway bench-quality bench-governance bench-sync bench-soak clean
 
 $(BIN)/ketnoi: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -58,7 +58,7 @@ audit-deps: install ## every installed package against PyPI's vulnerability data
 docs: install ## regenerate docs/configuration.md from settings.py
 	$(BIN)/ketnoi settings docs > docs/configuration.md
 
-bench: bench-catalog bench-datastore bench-gateway bench-quality bench-governance bench-sync ## every benchmark
+bench: bench-catalog bench-datastore bench-gateway bench-quality bench-governance bench-sync bench-soak ## every benchmark
 
 bench-catalog: install ## search list page and /api/v1/datasets?q= with 50,000 datasets, SQLite and PostgreSQL
 	$(BIN)/python bench/catalog.py
@@ -74,6 +74,9 @@ bench-quality: install ## the five data-quality rules on the 1,000,000-row CSV (
 
 bench-sync: install ## connectors: full and incremental sync of a 1,000,000-row PostgreSQL source table (SQLite, PostgreSQL), against the file ingestion
 	$(BIN)/python bench/sync.py
+
+bench-soak: install ## 10 minutes at 70 % of the measured capacity on the data API and the gateway (PostgreSQL, Redis, 2 workers): errors, p99 drift, RSS growth
+	$(BIN)/python bench/soak.py
 
 bench-governance: install ## the leader's plan dashboard, quality overview, inspection and plan reports: 30 units, 5,000 datasets, 3 years (SQLite, PostgreSQL), < 2 s each
 	$(BIN)/python bench/governance.py

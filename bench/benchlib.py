@@ -44,6 +44,9 @@ class Target:
     name: str  # "sqlite" | "postgres"
     url: str
     var_dir: Path
+    # More KETNOI_* settings of every ketnoi process on it (bench/soak.py: Redis), so that the set-up
+    # commands queue their jobs where the worker takes them.
+    settings: tuple[tuple[str, str], ...] = ()
 
     @property
     def marker(self) -> Path:
@@ -51,18 +54,19 @@ class Target:
         return self.var_dir / "generated.json"
 
 
-def target(name: str, *, data: Path = DATA, database: str = PG_DATABASE) -> Target:
+def target(name: str, *, data: Path = DATA, database: str = PG_DATABASE, settings: dict[str, str] | None = None) -> Target:
     """The SQLite file `<data>/sqlite/ketnoi.db`, or the PostgreSQL database `database`."""
     var_dir = data / name
+    more = tuple((settings or {}).items())
     if name == "sqlite":
-        return Target(name, f"sqlite:///{var_dir / 'ketnoi.db'}", var_dir)
+        return Target(name, f"sqlite:///{var_dir / 'ketnoi.db'}", var_dir, more)
     if name == "postgres":
-        return Target(name, f"{PG_SERVER}/{database}", var_dir)
+        return Target(name, f"{PG_SERVER}/{database}", var_dir, more)
     raise ValueError(f"unknown database {name!r} (sqlite or postgres)")
 
 
 def ketnoi_env(t: Target) -> dict[str, str]:
-    """The environment of a ketnoi process working on `t`: inherited KETNOI_* settings removed."""
+    """The environment of a ketnoi process working on `t`: inherited KETNOI_* settings removed, `t.settings` added."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KETNOI_")}
     env.update(
         KETNOI_DATABASE_URL=t.url,
@@ -70,6 +74,7 @@ def ketnoi_env(t: Target) -> dict[str, str]:
         KETNOI_SECRET_KEY=BENCH_SECRET_KEY,
         PYTHONUNBUFFERED="1",
     )
+    env.update(t.settings)
     return env
 
 

@@ -32,7 +32,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -484,12 +484,17 @@ class Picks:
 
 
 def pick(serving: Path) -> Picks:
-    rng = random.Random(PATHS_SEED)  # noqa: S311 - a reproducible choice, not a secret
     with sqlite3.connect(f"file:{serving}?mode=ro", uri=True) as conn:
         n: int = conn.execute(f"SELECT max(rowid) FROM {RAW_TABLE}").fetchone()[0]  # noqa: S608
-        keys = [rng.randint(1, n) for _ in range(5000)]
-        code_rows = [rng.randint(1, n) for _ in range(2000)]
-        codes = [conn.execute(f"SELECT ma_de_tai FROM {RAW_TABLE} WHERE rowid = ?", (i,)).fetchone()[0] for i in code_rows]  # noqa: S608
+        return pick_rows(n, lambda i: str(conn.execute(f"SELECT ma_de_tai FROM {RAW_TABLE} WHERE rowid = ?", (i,)).fetchone()[0]))  # noqa: S608
+
+
+def pick_rows(n: int, code_of: Callable[[int], str]) -> Picks:
+    """Keys, codes and deep pages among rows 1…n; `code_of(k)` is the ma_de_tai of row k (wherever the rows are)."""
+    rng = random.Random(PATHS_SEED)  # noqa: S311 - a reproducible choice, not a secret
+    keys = [rng.randint(1, n) for _ in range(5000)]
+    code_rows = [rng.randint(1, n) for _ in range(2000)]
+    codes = [code_of(i) for i in code_rows]
     mid = n // 2
     pages = [max(1, min(n - 101, rng.randint(mid - 5000, mid + 5000))) for _ in range(2000)]
     return Picks(keys, codes, pages)
@@ -553,9 +558,20 @@ def write_paths(directory: Path, server: str, paths: dict[str, list[str]]) -> di
     return files
 
 
-def wrk_load(wrk: str, port: int, paths: Path, header: str, seconds: float, args: argparse.Namespace) -> dict[str, Any]:
+def wrk_load(
+    wrk: str,
+    port: int,
+    paths: Path,
+    header: str,
+    seconds: float,
+    args: argparse.Namespace,
+    *,
+    script: Path = LUA_SCRIPT,
+    script_args: Sequence[str] = (),
+) -> dict[str, Any]:
+    """One wrk run of `script` (datastore.lua, or one built on it that prints the same line) over `paths`."""
     cmd = [wrk, "-t", str(min(args.threads, args.connections)), "-c", str(args.connections), "-d", f"{seconds:g}s", "--latency"]
-    cmd += ["--timeout", f"{args.timeout:g}s", "-s", str(LUA_SCRIPT), f"http://127.0.0.1:{port}", "--", str(paths), header]
+    cmd += ["--timeout", f"{args.timeout:g}s", "-s", str(script), f"http://127.0.0.1:{port}", "--", str(paths), header, *script_args]
     try:
         proc = run_command(cmd, timeout=seconds + args.timeout + 30)
     except subprocess.TimeoutExpired as exc:

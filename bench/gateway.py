@@ -45,7 +45,8 @@ DATA_API = "ketnoi data API"
 TARGET_OVERHEAD = 1.5  # data API req/s ÷ gateway req/s, at most
 TARGET_VS_DATASETTE = 3.0  # gateway req/s ÷ Datasette's, at least
 
-# Run in a ketnoi process on the bench database: argv = dataset id, resource id. Prints the credential as JSON.
+# Run in a ketnoi process on the bench database: argv = dataset id, resource id, service code and, optionally,
+# the grant's rate per minute and quota per day. Prints the credentials (a client secret, an API key) as JSON.
 SETUP = """
 import json, sys, uuid
 from sqlalchemy import select
@@ -56,12 +57,13 @@ from ketnoi.datastore.models import DatastoreVersion, VersionStatus
 from ketnoi.db import unit_of_work
 from ketnoi.identity import system_actor
 from ketnoi.org.models import Organization, OrgKind
-from ketnoi.sharing import consumers, registry, requests
+from ketnoi.sharing import consumers, grants, registry, requests
 from ketnoi.sharing.consumers import Consumer
 from ketnoi.sharing.models import SharingService
 from ketnoi.sharing.schemas import ServiceIn
 
 dataset_id, resource_id, code = uuid.UUID(sys.argv[1]), uuid.UUID(sys.argv[2]), sys.argv[3]
+rate, quota = (int(sys.argv[4]), int(sys.argv[5])) if len(sys.argv) > 5 else (None, None)
 actor = system_actor()
 with unit_of_work() as session:
     version = session.scalars(select(DatastoreVersion).where(
@@ -89,7 +91,11 @@ with unit_of_work() as session:
     consumer = Consumer(app, issued.credential)
     requests.submit(session, consumer=consumer, service_code=code, purpose="Đo hiệu năng cổng trao đổi.",
                     data_items=names, expected_records=100, frequency="realtime")
-    print(json.dumps({"client_id": issued.credential.client_id, "secret": issued.secret}))
+    if rate is not None:  # the grant the policy gave, with limits the load stays under: counted, never refused
+        for grant in grants.active_grants(session, app_id=app.id, service_id=service.id):
+            grant.rate_per_minute, grant.quota_per_day = rate, quota
+    api_key = consumers.issue_credential(session, actor=actor, app_id=app.id, kind="api_key").secret
+    print(json.dumps({"client_id": issued.credential.client_id, "secret": issued.secret, "api_key": api_key}))
 """
 
 
@@ -100,10 +106,12 @@ def gateway_paths(picks: Picks) -> dict[str, list[str]]:
     return {query: [f"/x/{SERVICE}/records?" + path.removeprefix(base) for path in paths] for query, paths in data_api.items()}
 
 
-def set_up(t: Target, marker: dict[str, Any]) -> dict[str, str]:
+def set_up(t: Target, marker: dict[str, Any], limits: tuple[int, int] | None = None) -> dict[str, str]:
+    """The service, an application and its grant (`limits`: its rate per minute and quota per day); its credentials."""
     # The table may have been loaded by an earlier version of ketnoi: bring its schema up to date first.
     ds.checked(ds.ketnoi_cmd("db", "upgrade"), "ketnoi db upgrade", env=benchlib.ketnoi_env(t))
     cmd = [str(benchlib.VENV_BIN / "python"), "-c", SETUP, marker["dataset_id"], marker["resource_id"], SERVICE]
+    cmd += [str(n) for n in limits or ()]
     out = ds.checked(cmd, "gateway set-up (service, application, grant)", env=benchlib.ketnoi_env(t))
     credential: dict[str, str] = json.loads(out.strip().splitlines()[-1])
     return credential

@@ -29,9 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
-import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +37,7 @@ from typing import Any
 
 import benchlib
 import psycopg
+import workerlib
 from benchlib import RunError, Target
 
 import datastore
@@ -160,21 +159,6 @@ def sync(t: Target, source_id: str, step: str, log_name: str) -> Timing:
     return timing
 
 
-def start_worker(t: Target) -> subprocess.Popen[bytes]:
-    log = (t.var_dir / "worker.log").open("wb")
-    return subprocess.Popen(datastore.ketnoi_cmd("worker"), env=env_of(t), stdout=log, stderr=subprocess.STDOUT, cwd=benchlib.ROOT)  # noqa: S603
-
-
-def wait_for_jobs(t: Target, timeout: float = 600) -> None:
-    """Until the worker has done every queued job (the rebuild of the version an incremental merge superseded)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not datastore.sql(t, "SELECT 1 FROM jobs WHERE status IN ('queued', 'running') LIMIT 1"):
-            return
-        time.sleep(0.5)
-    raise RunError(f"jobs still queued after {timeout:.0f} s (see {t.var_dir / 'worker.log'})")
-
-
 def rebuild_seconds(t: Target) -> list[float]:
     """How long each rebuild of a superseded version took in the worker (job start to end)."""
     found = datastore.sql(
@@ -225,12 +209,11 @@ def bench_target(name: str, csv: Path, rows: int, args: argparse.Namespace) -> l
         full.status, full.note = "failed", f"{full.rows:,} rows served, the source has {rows:,}"
     timings = [reference, full]
     incremental = Timing(name, "incremental sync")
-    worker = start_worker(t)
+    worker = workerlib.start(env_of(t), t.var_dir / "worker.log")
     try:
         _incremental_rounds(t, source_id, rows, args, incremental)
     finally:
-        worker.terminate()
-        worker.wait(timeout=60)
+        workerlib.stop(worker)
     incremental.seconds = round(statistics.median(incremental.runs), 2) if incremental.runs else 0.0
     rebuilds = rebuild_seconds(t)
     rebuilt = Timing(name, "rebuild of the superseded version (worker job)", seconds=max(rebuilds, default=0.0), runs=rebuilds)
@@ -239,7 +222,7 @@ def bench_target(name: str, csv: Path, rows: int, args: argparse.Namespace) -> l
 
 def _incremental_rounds(t: Target, source_id: str, rows: int, args: argparse.Namespace, incremental: Timing) -> None:
     for round_ in range(1, args.runs + 1):
-        wait_for_jobs(t)
+        workerlib.wait_for_jobs(t)
         change_rows(args.changed, round_, rows)
         print(f"{t.name}: incremental sync {round_}/{args.runs} ({args.changed:,} rows changed) ...", flush=True)
         one = sync(t, source_id, "incremental sync", f"sync-incremental-{round_}.log")
@@ -253,7 +236,7 @@ def _incremental_rounds(t: Target, source_id: str, rows: int, args: argparse.Nam
         if one.status != "ok":
             incremental.status, incremental.note = one.status, one.note
             break
-    wait_for_jobs(t)
+    workerlib.wait_for_jobs(t)
 
 
 def report(timings: list[Timing]) -> bool:
