@@ -135,7 +135,7 @@ def _pg_dump(engine: Engine, dump: Path) -> dict[str, TableSum]:
         command = ["pg_dump", "-Fc", "--no-owner", "--no-privileges", f"--snapshot={snapshot}", "-f", str(dump), *_pg_args(url)]
         done = subprocess.run(command, env=_pg_env(url), capture_output=True, text=True, check=False)  # noqa: S603
         if done.returncode != 0:
-            raise Conflict(f"pg_dump thất bại: {done.stderr.strip()[-500:]}")
+            raise Conflict("pg_dump thất bại: {stderr}", values={"stderr": done.stderr.strip()[-500:]})
         return table_sums(connection)  # in the snapshot pg_dump read: the sums describe exactly what was dumped
 
 
@@ -174,8 +174,9 @@ def restore(source: Path, engine: Engine) -> tuple[dict[str, Any], list[Mismatch
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         if manifest.get("format") != FORMAT or manifest.get("dialect") != engine.dialect.name:
             raise Invalid(
-                f"Bản sao lưu là {manifest.get('format')} của {manifest.get('dialect')}, không khôi phục được vào {engine.dialect.name}.",
+                "Bản sao lưu là {format} của {dialect}, không khôi phục được vào {target}.",
                 fields={"archive": str(source)},
+                values={"format": manifest.get("format"), "dialect": manifest.get("dialect"), "target": engine.dialect.name},
             )
         if engine.dialect.name == "sqlite":
             engine.dispose()
@@ -185,7 +186,7 @@ def restore(source: Path, engine: Engine) -> tuple[dict[str, Any], list[Mismatch
             command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", *_pg_args(url), str(folder / manifest["database"])]
             done = subprocess.run(command, env=_pg_env(url), capture_output=True, text=True, check=False)  # noqa: S603
             if done.returncode != 0:
-                raise Conflict(f"pg_restore thất bại: {done.stderr.strip()[-500:]}")
+                raise Conflict("pg_restore thất bại: {stderr}", values={"stderr": done.stderr.strip()[-500:]})
         var = settings.ensure_var_dir()
         if (folder / "files").is_dir():
             shutil.copytree(folder / "files", var / "files", dirs_exist_ok=True)

@@ -43,8 +43,7 @@ def save(stream: BinaryIO, *, max_bytes: int) -> StoredFile:
                 size += len(chunk)
                 if size > max_bytes:
                     limit = max_bytes // (1 << 20)
-                    msg = f"Tệp vượt quá giới hạn {limit} MB."
-                    raise Invalid(msg, fields={"file": msg})
+                    raise Invalid("Tệp vượt quá giới hạn {limit} MB.", values={"limit": limit}).on_field("file")
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:

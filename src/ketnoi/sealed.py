@@ -35,6 +35,8 @@ def reseal_all(session: Session) -> int:
             try:
                 setattr(record, column, secretbox.reseal(getattr(record, column)))
             except secretbox.SecretUnreadable as exc:
-                raise secretbox.SecretUnreadable(f"{label} «{getattr(record, naming)}»: {exc.message}") from None
+                raise secretbox.SecretUnreadable(
+                    "{label} «{name}»: {error}", values={"label": label, "name": getattr(record, naming), "error": exc.message}
+                ) from None
             count += 1
     return count

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from ketnoi.auth import service as auth
 from ketnoi.datastore import ingest as datastore
+from ketnoi.datastore.query import MAX_LIMIT
 from ketnoi.identity import actor_for, system_actor
+from ketnoi.web.security import LANG_COOKIE
 from tests import factories as f
 from tests.datastore.conftest import as_csv
 
@@ -109,6 +111,24 @@ def test_bad_parameters_get_a_vietnamese_error_naming_them(
     response = api.get(f"/api/v1/resources/{resource}/rows", params=params, headers=loaded)
     assert response.status_code == 422, response.text
     assert field in response.json()["error"]["fields"]
+
+
+def test_an_unknown_column_and_a_limit_out_of_range_are_explained_in_the_callers_language(
+    api: TestClient, resource: uuid.UUID, loaded: dict[str, str]
+) -> None:
+    def message(params: dict[str, str], language: str | None = None) -> str:
+        headers = loaded | ({"cookie": f"{LANG_COOKIE}={language}"} if language else {})
+        response = api.get(f"/api/v1/resources/{resource}/rows", params=params, headers=headers)
+        assert response.status_code == 422, response.text
+        text: str = response.json()["error"]["message"]
+        return text
+
+    assert message({"fields": "ma,nope,khac"}) == "Không có cột: nope, khac."
+    assert message({"fields": "ma,nope,khac"}, "en") == "No such columns: nope, khac."
+    assert message({"limit": "0"}) == f"limit phải là số từ 1 đến {MAX_LIMIT}."
+    assert message({"limit": "0"}, "en") == f"limit must be a number from 1 to {MAX_LIMIT}."
+    assert message({"sort": "-nope"}, "en") == "There is no column «nope» to sort by."
+    assert message({"nam": "hai nghìn"}, "en").startswith("«nam»: ")  # the parser's own reason follows, as it comes
 
 
 def test_a_forged_cursor_is_a_400(api: TestClient, resource: uuid.UUID, loaded: dict[str, str]) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ketnoi.web.i18n import LOCALE_DIR
 from ketnoi.web.security import LANG_COOKIE
 from tests import factories as f
+from tests.test_error_templates import placeholders
 from tests.web.conftest import login, post
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,6 +52,36 @@ def test_every_ui_string_has_an_english_translation() -> None:
         if not translated or (isinstance(translated, tuple) and not all(translated)):
             untranslated.append(key)
     assert untranslated == [], "run the commands in babel.cfg and translate these"
+
+
+def test_translations_keep_the_placeholders_of_their_msgid() -> None:
+    """A translation that drops or renames a `{name}` would raise KeyError when the message is filled (kit.errors)."""
+    differing = []
+    for (_context, msgid), translated in _catalog().items():
+        ids = msgid if isinstance(msgid, tuple) else (msgid,)
+        strings = translated if isinstance(translated, tuple) else (translated,)
+        expected = set().union(*(placeholders(i) for i in ids))
+        differing += [(msgid, s) for s in strings if s and placeholders(s) != expected]
+    assert differing == []
+
+
+def test_a_converted_service_error_is_english_on_an_english_page(client: TestClient, db: Session) -> None:
+    mine = f.unit(db)
+    f.dataset(db, f.database(db, mine), "Hồ sơ chuyên gia", slug="ho-so-chuyen-gia")
+    f.user(db, "steward", mine, username="canbo")
+    db.commit()
+    login(client, "canbo", f.PASSWORD)
+    database_id = str(f.database(db, mine, "CSDL thứ hai").id)
+    db.commit()
+    form = {"database_id": database_id, "name": "Trùng tên", "slug": "ho-so-chuyen-gia", "data_class": "other", "visibility": "internal"}
+    vietnamese = post(client, "/datasets/new", form)
+    assert vietnamese.status_code == 409
+    assert "Tên «ho-so-chuyen-gia» đã được bộ dữ liệu khác dùng trong đường dẫn." in vietnamese.text
+    english = post(client, "/datasets/new?lang=en", form)
+    assert english.status_code == 409 and "Please correct the errors below" in english.text
+    assert "The name «ho-so-chuyen-gia» is already used in the address of another dataset." in english.text
+    summary = english.text.split('id="error-summary"')[1].split("</p>")[0]
+    assert "The name «ho-so-chuyen-gia»" in summary and "Tên «" not in summary  # the field's own line shows its text as it comes
 
 
 def test_templates_follow_the_content_security_policy() -> None:

@@ -38,7 +38,7 @@ def login(request: Request, form: forms.CsrfForm, db: DB, principal: CurrentPrin
         # The same message whichever part was wrong; the password is never sent back. The failure just
         # counted is kept: this handler returns normally, so its transaction commits.
         status = 429 if isinstance(exc, TooManyAttempts) else 400
-        state = forms.FormState(values={"username": username, "next": target}, message=error_text(request, exc), status=status)
+        state = forms.FormState.refused(exc, values={"username": username, "next": target}, status=status)
         refused = render(request, "auth/login.html", {"form": state}, status_code=status)
         if "retry_after" in exc.params:
             refused.headers["retry-after"] = str(exc.params["retry_after"])
@@ -74,7 +74,7 @@ def _pending_user(request: Request, db: DB, step: str) -> User:
 
 
 def _expired(request: Request, exc: Unauthenticated) -> HTMLResponse:
-    state = forms.FormState(values={}, message=exc.message, status=400)
+    state = forms.FormState.refused(exc, status=400)
     return render(request, "auth/login.html", {"form": state}, status_code=400)
 
 

@@ -23,7 +23,7 @@ def _page(request: Request, db: DB, actor: CurrentActor, form: forms.FormState) 
 
 def _refused(exc: Unauthenticated | Conflict | Forbidden) -> forms.FormState:
     status = 400 if isinstance(exc, Unauthenticated) else exc.status  # a wrong code is the form's fault, not a sign-out
-    return forms.FormState(errors={"code": exc.message}, message=exc.message, status=status)
+    return forms.FormState.refused(exc, errors={"code": exc.message}, status=status)
 
 
 @router.get("/account/2fa", response_class=HTMLResponse)

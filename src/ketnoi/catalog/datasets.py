@@ -160,8 +160,10 @@ def check_publication(session: Session, ds: Dataset) -> None:
         select(DataItem.name).where(DataItem.dataset_id == ds.id, DataItem.is_personal.is_(True), DataItem.sharing_form == SharingForm.OPEN)
     ).all()
     if personal:
-        msg = "Không thể công khai: các trường chứa dữ liệu cá nhân được đánh dấu mở: " + ", ".join(personal) + "."
-        raise Invalid(msg, fields={"visibility": msg})
+        shown = ", ".join(personal)
+        raise Invalid("Không thể công khai: các trường chứa dữ liệu cá nhân được đánh dấu mở: {items}.", values={"items": shown}).on_field(
+            "visibility"
+        )
 
 
 def _slug_taken(session: Session, slug: str, ds_id: uuid.UUID | None = None) -> bool:
@@ -170,8 +172,7 @@ def _slug_taken(session: Session, slug: str, ds_id: uuid.UUID | None = None) -> 
 
 def _check_slug(session: Session, ds: Dataset) -> None:
     if _slug_taken(session, ds.slug, ds.id):
-        msg = f"Tên «{ds.slug}» đã được bộ dữ liệu khác dùng trong đường dẫn."
-        raise Conflict(msg, fields={"slug": msg})
+        raise Conflict("Tên «{slug}» đã được bộ dữ liệu khác dùng trong đường dẫn.", values={"slug": ds.slug}).on_field("slug")
 
 
 def create_dataset(session: Session, *, actor: Actor, data: DatasetIn) -> DatasetView:
@@ -207,8 +208,7 @@ def update_dataset(session: Session, *, actor: Actor, dataset_id: uuid.UUID, pat
         authz.require(actor, Action.CREATE, Kind.DATASET, owner_unit_id=db.owner_unit_id)
     before = audit.snapshot(ds, FIELDS) | {"tags": view.tags}
     if values.get("slug", ds.slug) != ds.slug and _slug_taken(session, values["slug"], ds.id):
-        msg = f"Tên «{values['slug']}» đã được bộ dữ liệu khác dùng trong đường dẫn."
-        raise Conflict(msg, fields={"slug": msg})
+        raise Conflict("Tên «{slug}» đã được bộ dữ liệu khác dùng trong đường dẫn.", values={"slug": values["slug"]}).on_field("slug")
     for name, value in values.items():
         setattr(ds, name, value)
     _refresh(session, ds, db, tags)

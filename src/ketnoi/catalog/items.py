@@ -115,8 +115,8 @@ def add_resource(
     safe_name = nfc(PurePath(filename.replace("\\", "/")).name)[:255]
     suffix = PurePath(safe_name).suffix.lower()
     if suffix not in FORMATS:
-        msg = "Định dạng tệp không được hỗ trợ; chấp nhận: " + ", ".join(sorted(FORMATS)) + "."
-        raise Invalid(msg, fields={"file": msg})
+        accepted = ", ".join(sorted(FORMATS))
+        raise Invalid("Định dạng tệp không được hỗ trợ; chấp nhận: {choices}.", values={"choices": accepted}).on_field("file")
     title = nfc(name or "") or safe_name
     if len(title) > 255 or len(nfc(description or "")) > 5000:
         raise Invalid("Dữ liệu không hợp lệ.", fields={"name": "Tối đa 255 ký tự."})

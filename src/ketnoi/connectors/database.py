@@ -95,7 +95,9 @@ def _parsed(raw: str) -> URL:
     if url.get_backend_name() not in DIALECTS:
         shown = ", ".join(DIALECTS.values())
         raise Invalid(
-            f"Loại cơ sở dữ liệu «{url.get_backend_name()}» không được hỗ trợ (chỉ {shown}).", fields={"url": url.get_backend_name()}
+            "Loại cơ sở dữ liệu «{backend}» không được hỗ trợ (chỉ {shown}).",
+            fields={"url": url.get_backend_name()},
+            values={"backend": url.get_backend_name(), "shown": shown},
         )
     return url
 
@@ -140,7 +142,10 @@ def engine_for(config: DatabaseConfig, password: str | None) -> Engine:
     try:
         engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
-        raise SourceRefused(f"Máy chủ chưa cài trình kết nối cho «{backend}» ({exc}): xem docs/connectors.md.") from None
+        raise SourceRefused(
+            "Máy chủ chưa cài trình kết nối cho «{backend}» ({error}): xem docs/connectors.md.",
+            values={"backend": backend, "error": str(exc)},
+        ) from None
     if backend in ("mysql", "mariadb"):
         event.listen(engine, "connect", _mysql_read_only)
     elif backend == "sqlite":
@@ -208,9 +213,11 @@ def open_extract(
         if isinstance(exc, DBAPIError):
             raise _sorted(exc) from None
         if isinstance(exc, NoSuchTableError):
-            raise SourceRefused(f"Nguồn không có bảng hoặc khung nhìn «{config.table}».", fields={"table": config.table or ""}) from None
+            raise SourceRefused(
+                "Nguồn không có bảng hoặc khung nhìn «{table}».", fields={"table": config.table or ""}, values={"table": config.table}
+            ) from None
         if isinstance(exc, SQLAlchemyError):
-            raise SourceRefused(f"Không đọc được nguồn: {exc}") from None
+            raise SourceRefused("Không đọc được nguồn: {error}", values={"error": str(exc)}) from None
         raise
 
 
@@ -220,7 +227,7 @@ def _statement(connection: Connection, source: Any, *, cursor: str | None, since
     if cursor is None:
         return statement
     if cursor not in source.columns:
-        raise SourceRefused(f"Nguồn không có cột mốc «{cursor}».", fields={"cursor_column": cursor})
+        raise SourceRefused("Nguồn không có cột mốc «{cursor}».", fields={"cursor_column": cursor}, values={"cursor": cursor})
     key = source.columns[cursor]
     if since is not None:
         type_ = _declared(source).get(cursor) or _mark_type(since)
@@ -313,7 +320,7 @@ def _sorted(exc: DBAPIError) -> Exception:
         "read-only",
     )
     if exc.connection_invalidated is False and any(word in message.lower() for word in refused):
-        return SourceRefused(f"Nguồn từ chối: {first}")
+        return SourceRefused("Nguồn từ chối: {error}", values={"error": first})
     if type(exc).__name__ in ("OperationalError", "InterfaceError", "DisconnectionError") or exc.connection_invalidated:
-        return SourceUnavailable(f"Không kết nối được hoặc nguồn không trả lời kịp: {first}")
-    return SourceRefused(f"Nguồn từ chối: {first}")
+        return SourceUnavailable("Không kết nối được hoặc nguồn không trả lời kịp: {error}", values={"error": first})
+    return SourceRefused("Nguồn từ chối: {error}", values={"error": first})

@@ -174,5 +174,7 @@ def parse_mark(mark: str, type_: str) -> Any:
         if type_ == "date":
             return date.fromisoformat(mark)
     except ValueError:
-        raise SourceRefused(f"Mốc đồng bộ «{mark}» không đúng kiểu của cột mốc: hãy đồng bộ toàn bộ một lần.") from None
+        raise SourceRefused(
+            "Mốc đồng bộ «{mark}» không đúng kiểu của cột mốc: hãy đồng bộ toàn bộ một lần.", values={"mark": mark}
+        ) from None
     return mark

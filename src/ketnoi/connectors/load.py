@@ -100,9 +100,9 @@ class _Reading:
             try:
                 values = [None if v is None else c(v) for c, v in zip(convert, raw, strict=True)]
             except ValueError as exc:
-                raise SourceRefused(f"Dòng thứ {number} của nguồn: {exc}.") from None
+                raise SourceRefused("Dòng thứ {number} của nguồn: {error}.", values={"number": number, "error": str(exc)}) from None
             if any(values[i] is None for i in key_at):
-                raise SourceRefused(f"Dòng thứ {number} của nguồn có khoá rỗng: mỗi dòng cần đủ các cột khoá.")
+                raise SourceRefused("Dòng thứ {number} của nguồn có khoá rỗng: mỗi dòng cần đủ các cột khoá.", values={"number": number})
             if cursor is not None and values[cursor] is not None and (self.high is None or values[cursor] > self.high):
                 self.high = values[cursor]
             if len(self.sample) < SAMPLE_ROWS:

@@ -33,12 +33,13 @@ def host_problem(host: str | None, port: int | None, *, field: str = "url") -> N
     try:
         infos = socket.getaddrinfo(host.strip("[]"), port or 0, proto=socket.IPPROTO_TCP)
     except OSError:
-        raise Invalid(f"Không tìm thấy máy chủ «{host}» (tên không phân giải được).", fields={field: host}) from None
+        raise Invalid("Không tìm thấy máy chủ «{host}» (tên không phân giải được).", fields={field: host}, values={"host": host}) from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if address.is_global or any(address in network for network in allowed):
             continue
         raise Invalid(
-            f"Máy chủ «{host}» ({address}) ở mạng nội bộ chưa được phép: quản trị viên thêm mạng này vào KETNOI_SOURCE_NETWORKS.",
+            "Máy chủ «{host}» ({address}) ở mạng nội bộ chưa được phép: quản trị viên thêm mạng này vào KETNOI_SOURCE_NETWORKS.",
             fields={field: host},
+            values={"host": host, "address": address},
         )

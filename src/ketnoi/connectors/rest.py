@@ -159,11 +159,12 @@ def _check_auth(config: RestConfig) -> None:
         raise Invalid("Tên tiêu đề xác thực không hợp lệ.", fields={"auth_header": config.auth_header})
     for name in config.headers:
         if not _NAME.match(name):
-            raise Invalid(f"Tên tiêu đề «{name}» không hợp lệ.", fields={"headers": name})
+            raise Invalid("Tên tiêu đề «{name}» không hợp lệ.", fields={"headers": name}, values={"name": name})
         if name.casefold() in SECRET_HEADERS or name.casefold() == config.auth_header.casefold():
             raise Invalid(
-                f"Tiêu đề «{name}» chứa thông tin bí mật: hãy chọn xác thực bằng tiêu đề và nhập giá trị vào ô bí mật (được mã hoá).",
+                "Tiêu đề «{name}» chứa thông tin bí mật: hãy chọn xác thực bằng tiêu đề và nhập giá trị vào ô bí mật (được mã hoá).",
                 fields={"headers": name},
+                values={"name": name},
             )
     if config.auth == "oauth2":
         _check_url(config.token_url or "", "token_url")
@@ -177,9 +178,9 @@ def _check_paging(config: RestConfig) -> None:
             "Cách phân trang phải là: không, số trang, vị trí (offset), con trỏ hoặc tiêu đề Link.", fields={"paging": config.paging}
         )
     if not 1 <= config.page_size <= MAX_PAGE_SIZE:
-        raise Invalid(f"Cỡ trang từ 1 đến {MAX_PAGE_SIZE}.", fields={"page_size": str(config.page_size)})
+        raise Invalid("Cỡ trang từ 1 đến {limit}.", fields={"page_size": str(config.page_size)}, values={"limit": MAX_PAGE_SIZE})
     if not 1 <= config.max_pages <= MAX_PAGES:
-        raise Invalid(f"Số trang tối đa từ 1 đến {MAX_PAGES}.", fields={"max_pages": str(config.max_pages)})
+        raise Invalid("Số trang tối đa từ 1 đến {limit}.", fields={"max_pages": str(config.max_pages)}, values={"limit": MAX_PAGES})
     if config.first_page < 0:
         raise Invalid("Số của trang đầu không được âm.", fields={"first_page": str(config.first_page)})
 
@@ -190,10 +191,18 @@ def _check_mapping(config: RestConfig) -> None:
             raise Invalid("Đường dẫn có dạng «a.b.c» (không có đoạn rỗng).", fields={key: getattr(config, key)})
     for name, path in config.columns.items():
         if not name or not path or any(not part for part in _parts(path)):
-            raise Invalid(f"Cột «{name}»: cần tên cột và đường dẫn dạng «a.b.c» trong bản ghi.", fields={"columns": name or path})
+            raise Invalid(
+                "Cột «{name}»: cần tên cột và đường dẫn dạng «a.b.c» trong bản ghi.",
+                fields={"columns": name or path},
+                values={"name": name},
+            )
     for name, type_ in config.types.items():
         if type_ not in TYPES or (config.columns and name not in config.columns):
-            raise Invalid(f"Kiểu của cột «{name}» phải là một trong: {', '.join(TYPES)}.", fields={"types": name})
+            raise Invalid(
+                "Kiểu của cột «{name}» phải là một trong: {types}.",
+                fields={"types": name},
+                values={"name": name, "types": ", ".join(TYPES)},
+            )
 
 
 def _check_url(url: str, key: str) -> None:
@@ -241,15 +250,18 @@ class _Pages:
     def __iter__(self) -> Iterator[list[Any]]:
         while self._next is not None:
             if self.read >= self.config.max_pages:
-                raise SourceRefused(f"Nguồn có hơn {self.config.max_pages} trang: hãy tăng cỡ trang hoặc số trang tối đa.")
+                raise SourceRefused(
+                    "Nguồn có hơn {max_pages} trang: hãy tăng cỡ trang hoặc số trang tối đa.", values={"max_pages": self.config.max_pages}
+                )
             url, params = self._next
             body, headers = self.client.get(url, params)
             self.read += 1
             records = _at(body, self.config.items_path)
             if not isinstance(records, list):
                 raise SourceRefused(
-                    f"Trang {self.read} của nguồn không có danh sách bản ghi tại «{self.config.items_path or '(gốc)'}».",
+                    "Trang {page} của nguồn không có danh sách bản ghi tại «{path}».",
                     fields={"items_path": self.config.items_path},
+                    values={"page": self.read, "path": self.config.items_path or "(gốc)"},
                 )
             self._next = self._after(url, params, body, headers, len(records))
             yield records
@@ -282,13 +294,15 @@ class _Pages:
         target = urljoin(url, next_url)
         parts, own = urlsplit(target), urlsplit(self.config.url)
         if parts.scheme not in ("http", "https"):
-            raise SourceRefused(f"Trang sau có địa chỉ không được hỗ trợ: {target[:200]}.")
+            raise SourceRefused("Trang sau có địa chỉ không được hỗ trợ: {target}.", values={"target": target[:200]})
         try:
             host_problem(parts.hostname, parts.port)
         except Invalid as exc:
-            raise SourceRefused(f"Trang sau trỏ tới nơi không được phép: {exc.message}") from None
+            raise SourceRefused("Trang sau trỏ tới nơi không được phép: {error}", values={"error": exc.message}) from None
         if (parts.scheme, parts.hostname, parts.port) != (own.scheme, own.hostname, own.port):
-            raise SourceRefused(f"Trang sau ở máy chủ khác ({parts.hostname}) với địa chỉ nguồn: không gửi thông tin xác thực tới đó.")
+            raise SourceRefused(
+                "Trang sau ở máy chủ khác ({host}) với địa chỉ nguồn: không gửi thông tin xác thực tới đó.", values={"host": parts.hostname}
+            )
         return target
 
 
@@ -322,7 +336,7 @@ class RestExtract:
         """Keep only the rows whose `cursor` column reached `mark` (an API may ignore the parameter)."""
         at = next((i for i, c in enumerate(self.columns) if c.name == cursor), None)
         if at is None:
-            raise SourceRefused(f"Nguồn không có cột mốc «{cursor}».", fields={"cursor_column": cursor})
+            raise SourceRefused("Nguồn không có cột mốc «{cursor}».", fields={"cursor_column": cursor}, values={"cursor": cursor})
         type_ = self.columns[at].type
         low, convert = parse_mark(mark, type_), converter(type_)
 
@@ -330,7 +344,10 @@ class RestExtract:
             try:
                 return row[at] is not None and convert(row[at]) >= low
             except (TypeError, ValueError):
-                raise SourceRefused(f"Giá trị «{row[at]}» của cột mốc «{cursor}» không đúng kiểu {type_}.") from None
+                raise SourceRefused(
+                    "Giá trị «{value}» của cột mốc «{cursor}» không đúng kiểu {type}.",
+                    values={"value": row[at], "cursor": cursor, "type": type_},
+                ) from None
 
         self._keep = keep
 

@@ -49,7 +49,7 @@ class Client:
         try:
             return json.loads(body, parse_float=Decimal), headers
         except ValueError:
-            raise SourceRefused(f"Nguồn trả về nội dung không phải JSON (trang {url[:200]}).") from None
+            raise SourceRefused("Nguồn trả về nội dung không phải JSON (trang {url}).", values={"url": url[:200]}) from None
 
     def _auth(self) -> dict[str, str]:
         if self.config.auth == "header" and self._secret:
@@ -69,7 +69,7 @@ class Client:
             "POST", self.config.token_url or "", data=data, headers={"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}
         )
         if status in (400, 401, 403):
-            raise SourceRefused(f"Máy chủ cấp token từ chối: thông tin xác thực bị từ chối (HTTP {status}).")
+            raise SourceRefused("Máy chủ cấp token từ chối: thông tin xác thực bị từ chối (HTTP {status}).", values={"status": status})
         _sort_status(status, headers)
         try:
             token = json.loads(body).get("access_token")
@@ -82,24 +82,28 @@ class Client:
     def _send(self, method: str, url: str, **kwargs: Any) -> tuple[int, bytes, httpx.Headers]:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
-            raise SourceRefused(f"Địa chỉ không được hỗ trợ: {url[:200]} (chỉ http:// hoặc https://).")
+            raise SourceRefused("Địa chỉ không được hỗ trợ: {url} (chỉ http:// hoặc https://).", values={"url": url[:200]})
         try:
             host_problem(parts.hostname, parts.port)
         except Invalid as exc:
-            raise SourceRefused(exc.message) from None
+            raise SourceRefused(exc.template, values=exc.values) from None
         try:
             with self._http.stream(method, url, **kwargs) as response:
                 if not response.is_success:
                     return response.status_code, b"", response.headers
                 return response.status_code, _capped(response), response.headers
         except httpx.TimeoutException:
-            raise SourceUnavailable(f"Nguồn không trả lời kịp ({parts.hostname}).") from None
+            raise SourceUnavailable("Nguồn không trả lời kịp ({host}).", values={"host": parts.hostname}) from None
         except httpx.TransportError as exc:
-            raise SourceUnavailable(f"Không kết nối được tới nguồn {parts.hostname}: {type(exc).__name__}.") from None
+            raise SourceUnavailable(
+                "Không kết nối được tới nguồn {host}: {error}.", values={"host": parts.hostname, "error": type(exc).__name__}
+            ) from None
 
 
 def _capped(response: httpx.Response) -> bytes:
-    refused = SourceRefused(f"Một trang của nguồn lớn quá {MAX_RESPONSE_BYTES // (1024 * 1024)} MB: hãy giảm cỡ trang.")
+    refused = SourceRefused(
+        "Một trang của nguồn lớn quá {limit} MB: hãy giảm cỡ trang.", values={"limit": MAX_RESPONSE_BYTES // (1024 * 1024)}
+    )
     if int(response.headers.get("content-length") or 0) > MAX_RESPONSE_BYTES:
         raise refused
     chunks, size = [], 0
@@ -116,10 +120,13 @@ def _sort_status(status: int, headers: httpx.Headers) -> None:
     if 200 <= status < 300:
         return
     if status in (408, 429) or status >= 500:
-        raise SourceUnavailable(f"Nguồn đang bận hoặc gặp lỗi (HTTP {status}).")
+        raise SourceUnavailable("Nguồn đang bận hoặc gặp lỗi (HTTP {status}).", values={"status": status})
     if status in (401, 403):
-        raise SourceRefused(f"Nguồn từ chối: thông tin xác thực bị từ chối (HTTP {status}).")
+        raise SourceRefused("Nguồn từ chối: thông tin xác thực bị từ chối (HTTP {status}).", values={"status": status})
     if 300 <= status < 400:
         where = headers.get("location", "")[:200]
-        raise SourceRefused(f"Nguồn chuyển hướng sang «{where}» (HTTP {status}): hãy ghi địa chỉ mới vào cấu hình.")
-    raise SourceRefused(f"Nguồn từ chối yêu cầu (HTTP {status}).")
+        raise SourceRefused(
+            "Nguồn chuyển hướng sang «{where}» (HTTP {status}): hãy ghi địa chỉ mới vào cấu hình.",
+            values={"where": where, "status": status},
+        )
+    raise SourceRefused("Nguồn từ chối yêu cầu (HTTP {status}).", values={"status": status})

@@ -196,7 +196,7 @@ def open_source(source: DataSource, *, since: str | None) -> Extract:
         from ketnoi.connectors import rest  # the REST reader (httpx) is loaded only by who reads one
 
         return rest.open_extract(rest.RestConfig.of(source.config), secret, cursor=cursor, since=since)
-    raise SourceRefused(f"Loại nguồn «{source.kind}» không được hỗ trợ.")
+    raise SourceRefused("Loại nguồn «{kind}» không được hỗ trợ.", values={"kind": source.kind})
 
 
 def _lock(session: Session, source_id: uuid.UUID) -> None:
@@ -213,7 +213,7 @@ def _named(fields: Sequence[Any], columns: Sequence[SourceColumn], wanted: Seque
     by_source = {c.name: f.name for c, f in zip(columns, fields, strict=True)}
     missing = [name for name in wanted if name not in by_source]
     if missing:
-        raise SourceRefused(f"Nguồn không có cột «{missing[0]}» đã chọn làm khoá.", fields={field: missing[0]})
+        raise SourceRefused("Nguồn không có cột «{column}» đã chọn làm khoá.", fields={field: missing[0]}, values={"column": missing[0]})
     return [by_source[name] for name in wanted]
 
 
@@ -223,7 +223,7 @@ def _cursor_index(fields: Sequence[Any], columns: Sequence[SourceColumn], cursor
     for i, c in enumerate(columns):
         if c.name == cursor:
             return i
-    raise SourceRefused(f"Nguồn không có cột mốc «{cursor}».", fields={"cursor_column": cursor})
+    raise SourceRefused("Nguồn không có cột mốc «{cursor}».", fields={"cursor_column": cursor}, values={"cursor": cursor})
 
 
 class _Peeked:

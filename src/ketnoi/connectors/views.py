@@ -213,7 +213,7 @@ def preview_source(request: Request, form: forms.UserForm, db: DB, actor: Curren
         if exc.status in (401, 403, 404):
             raise
         db.rollback()
-        refused = forms.FormState(errors={}, message=exc.message, status=exc.status)
+        refused = forms.FormState.refused(exc, errors={})
         return _detail_page(request, db, actor, source_id, refused=refused)
     return _detail_page(request, db, actor, source_id, preview=shown)
 

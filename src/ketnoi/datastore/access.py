@@ -100,7 +100,9 @@ def require_whole(session: Session, *, actor: Actor, resource: Resource) -> None
         raise Unauthenticated("Tệp gốc có cột không phải dữ liệu mở: hãy đăng nhập để tải.") from None
     if reading.hidden:
         shown = ", ".join(f.title for f in reading.hidden)
-        raise Forbidden(f"Tệp gốc có cột bạn không được xem ({shown}): hãy tải dữ liệu đã lọc ở dạng CSV, XLSX hoặc JSON.")
+        raise Forbidden(
+            "Tệp gốc có cột bạn không được xem ({shown}): hãy tải dữ liệu đã lọc ở dạng CSV, XLSX hoặc JSON.", values={"shown": shown}
+        )
 
 
 def _items(session: Session, dataset_id: uuid.UUID) -> dict[str, DataItem]:

@@ -99,19 +99,27 @@ def _edited(field: infer.Field, edit: FieldEdit, item_names: set[str]) -> infer.
     title, description = edit.title.strip(), edit.description.strip()
     if not title or len(title) > MAX_TITLE:
         raise Invalid(
-            f"Cột «{field.name}»: tiêu đề phải có từ 1 đến {MAX_TITLE} ký tự.",
+            "Cột «{column}»: tiêu đề phải có từ 1 đến {limit} ký tự.",
             fields={f"title_{field.name}": f"Bắt buộc, tối đa {MAX_TITLE} ký tự."},
+            values={"column": field.name, "limit": MAX_TITLE},
         )
     if len(description) > MAX_DESCRIPTION:
-        raise Invalid(f"Cột «{field.name}»: mô tả dài quá {MAX_DESCRIPTION} ký tự.", fields={f"description_{field.name}": "Quá dài."})
+        raise Invalid(
+            "Cột «{column}»: mô tả dài quá {limit} ký tự.",
+            fields={f"description_{field.name}": "Quá dài."},
+            values={"column": field.name, "limit": MAX_DESCRIPTION},
+        )
     if edit.type_choice not in TYPES:
         raise Invalid(
-            f"Cột «{field.name}»: kiểu dữ liệu không hợp lệ.", fields={f"type_{field.name}": "Hãy chọn một kiểu trong danh sách."}
+            "Cột «{column}»: kiểu dữ liệu không hợp lệ.",
+            fields={f"type_{field.name}": "Hãy chọn một kiểu trong danh sách."},
+            values={"column": field.name},
         )
     if edit.item is not None and edit.item not in item_names:
         raise Invalid(
-            f"Cột «{field.name}»: bộ dữ liệu không có trường «{edit.item}».",
+            "Cột «{column}»: bộ dữ liệu không có trường «{item}».",
             fields={f"item_{field.name}": "Hãy chọn một trường trong danh sách."},
+            values={"column": field.name, "item": edit.item},
         )
     type_, _, fmt = edit.type_choice.partition(":")
     return replace(field, title=infer.title_of(title), description=description, type=type_, format=fmt, item=edit.item)

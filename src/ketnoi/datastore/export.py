@@ -56,7 +56,7 @@ class Export:
 
 def export(session: Session, *, actor: Actor, resource_id: uuid.UUID, fmt: str, params: Sequence[tuple[str, str]]) -> Export:
     if fmt not in FORMATS:
-        raise Invalid(f"Định dạng tải về phải là một trong: {', '.join(FORMATS)}.", fields={"format": fmt})
+        raise Invalid("Định dạng tải về phải là một trong: {choices}.", fields={"format": fmt}, values={"choices": ", ".join(FORMATS)})
     selection = query.select_rows(session, actor=actor, resource_id=resource_id, params=params, reserved=query.RESERVED | {"format"})
     names = [f.name for f in selection.shown]
     result = session.execute(query.ordered(selection, selection.query).execution_options(yield_per=FETCH_ROWS))

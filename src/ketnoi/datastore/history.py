@@ -38,8 +38,10 @@ class HistoryPending(DomainError):
 def require_built(version: DatastoreVersion) -> None:
     """Refuse to read a version whose table is still being rebuilt."""
     if version.rebuild is not None:
-        replaced = f"Phiên bản {version.version} vừa được thay bằng một lần đồng bộ gia tăng"
-        raise HistoryPending(f"{replaced}, bảng của nó đang được dựng lại: hãy thử lại sau ít giây.")
+        raise HistoryPending(
+            "Phiên bản {version} vừa được thay bằng một lần đồng bộ gia tăng, bảng của nó đang được dựng lại: hãy thử lại sau ít giây.",
+            values={"version": version.version},
+        )
 
 
 def fields_of(version: DatastoreVersion) -> list[Field]:

@@ -74,7 +74,7 @@ def field_of(descriptor: dict[str, Any]) -> Field:
     """The Field a descriptor of `Field.descriptor()` (or one edited the same way) describes."""
     type_ = descriptor.get("type", "string")
     if type_ not in _PARSERS:
-        raise Invalid(f"Kiểu «{type_}» không được hỗ trợ.", fields={"type": str(type_)})
+        raise Invalid("Kiểu «{type}» không được hỗ trợ.", fields={"type": str(type_)}, values={"type": type_})
     fmt = "default"
     if type_ in ("integer", "number") and "groupChar" in descriptor:
         fmt = "vi" if descriptor["groupChar"] == "." else "en"
@@ -97,11 +97,13 @@ def column_names(headers: Sequence[object]) -> list[str]:
     seen: dict[str, int] = {}
     for number, title in enumerate(titles, start=1):
         if not title:
-            raise Invalid(f"Cột thứ {number} không có tiêu đề: hãy đặt tên cho cột.", fields={"header": f"cột {number}"})
+            raise Invalid(
+                "Cột thứ {number} không có tiêu đề: hãy đặt tên cho cột.", fields={"header": f"cột {number}"}, values={"number": number}
+            )
         if title.casefold() in seen:
             first = seen[title.casefold()]
-            msg = f"Tiêu đề «{title}» lặp lại ở cột {first} và cột {number}: mỗi cột cần một tiêu đề riêng."
-            raise Invalid(msg, fields={"header": title})
+            msg = "Tiêu đề «{title}» lặp lại ở cột {first} và cột {number}: mỗi cột cần một tiêu đề riêng."
+            raise Invalid(msg, fields={"header": title}, values={"title": title, "first": first, "number": number})
         seen[title.casefold()] = number
     names: list[str] = []
     for number, title in enumerate(titles, start=1):

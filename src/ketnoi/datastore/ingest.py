@@ -89,7 +89,11 @@ def ingest(
         inferred = infer.infer_fields(table.headers, [cells for _, cells in sample if not _ragged(cells, len(table.headers))])
         fields = access.link_items(inferred, access.dataset_items(session, resource.dataset_id))
     if len(fields) != len(table.headers):
-        raise Invalid(f"Lược đồ có {len(fields)} cột nhưng tệp có {len(table.headers)} cột.", fields={"fields": str(len(fields))})
+        raise Invalid(
+            "Lược đồ có {fields} cột nhưng tệp có {columns} cột.",
+            fields={"fields": str(len(fields))},
+            values={"fields": len(fields), "columns": len(table.headers)},
+        )
 
     version, sql_table = start_version(
         session,

@@ -158,7 +158,7 @@ def _chosen_fields(text: str | None, by_name: Mapping[str, infer.Field]) -> list
     names = [n.strip() for n in text.split(",") if n.strip()]
     unknown = [n for n in names if n not in by_name]
     if unknown:
-        raise Invalid(f"Không có cột: {', '.join(unknown)}.", fields={"fields": ", ".join(unknown)})
+        raise Invalid("Không có cột: {columns}.", fields={"fields": ", ".join(unknown)}, values={"columns": ", ".join(unknown)})
     return [by_name[n] for n in names]
 
 
@@ -166,7 +166,7 @@ def page_limit(text: str | None) -> int:
     if text is None:
         return DEFAULT_LIMIT
     if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
-        raise Invalid(f"limit phải là số từ 1 đến {MAX_LIMIT}.", fields={"limit": text})
+        raise Invalid("limit phải là số từ 1 đến {limit}.", fields={"limit": text}, values={"limit": MAX_LIMIT})
     return int(text)
 
 
@@ -175,7 +175,7 @@ def _sort(text: str | None, by_name: Mapping[str, infer.Field]) -> tuple[infer.F
         return None, bool(text and text.startswith("-"))
     name = text.removeprefix("-")
     if name not in by_name:
-        raise Invalid(f"Không có cột «{name}» để sắp xếp.", fields={"sort": text})
+        raise Invalid("Không có cột «{column}» để sắp xếp.", fields={"sort": text}, values={"column": name})
     return by_name[name], text.startswith("-")
 
 
@@ -185,11 +185,11 @@ def _condition(table: Table, by_name: Mapping[str, infer.Field], key: str, value
         ids = [_row_id(v, key) for v in value.split(",")] if operator else [_row_id(value, key)]
         return table.c._id.in_(ids)
     if name not in by_name or (operator and operator not in OPERATORS):
-        raise Invalid(f"Tham số lọc không hợp lệ: «{key}».", fields={key: "Không có cột hoặc phép so sánh này."})
+        raise Invalid("Tham số lọc không hợp lệ: «{key}».", fields={key: "Không có cột hoặc phép so sánh này."}, values={"key": key})
     field, column = by_name[name], table.c[name]
     if operator == "contains":
         if field.type != "string":
-            raise Invalid(f"«{key}»: chỉ lọc «chứa» trên cột văn bản.", fields={key: value})
+            raise Invalid("«{key}»: chỉ lọc «chứa» trên cột văn bản.", fields={key: value}, values={"key": key})
         return column.contains(value, autoescape=True)
     if operator == "in":
         return column.in_([_typed(field, v.strip(), key) for v in value.split(",")])
@@ -200,7 +200,7 @@ def _condition(table: Table, by_name: Mapping[str, infer.Field], key: str, value
 
 def _row_id(value: str, key: str) -> int:
     if not value.strip().isdigit():
-        raise Invalid(f"«{key}»: mã dòng phải là số nguyên dương.", fields={key: value})
+        raise Invalid("«{key}»: mã dòng phải là số nguyên dương.", fields={key: value}, values={"key": key})
     return int(value)
 
 
@@ -208,7 +208,7 @@ def _typed(field: infer.Field, value: str, key: str) -> Any:
     try:
         return infer.parser(field)(value)
     except ValueError as exc:
-        raise Invalid(f"«{key}»: {exc}.", fields={key: str(exc)}) from None
+        raise Invalid("«{key}»: {error}.", fields={key: str(exc)}, values={"key": key, "error": str(exc)}) from None
 
 
 def _after(table: Table, column: Any, descending: bool, position: tuple[bool, Any, int]) -> ColumnElement[bool]:

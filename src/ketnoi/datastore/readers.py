@@ -70,7 +70,7 @@ def open_table(path: Path, *, format: str | None = None, encoding: str | None = 
         raise Invalid("Tệp có byte nhị phân: đây không phải tệp văn bản CSV hoặc JSON.", fields={"file": path.name})
     kind = format or _guess_format(path, text)
     if kind not in FORMATS:
-        raise Invalid(f"Định dạng «{kind}» không được hỗ trợ (CSV, TSV, JSON, NDJSON).", fields={"format": kind})
+        raise Invalid("Định dạng «{kind}» không được hỗ trợ (CSV, TSV, JSON, NDJSON).", fields={"format": kind}, values={"kind": kind})
     if kind in ("json", "ndjson"):
         return _open_json(path, kind, found)
     return _open_csv(path, kind, found, text)
@@ -80,7 +80,7 @@ def _check_codec(name: str) -> None:
     try:
         codecs.lookup(name)
     except LookupError:
-        raise Invalid(f"Không biết bảng mã «{name}».", fields={"encoding": name}) from None
+        raise Invalid("Không biết bảng mã «{encoding}».", fields={"encoding": name}, values={"encoding": name}) from None
 
 
 def _guess_format(path: Path, text: str) -> str:
@@ -167,9 +167,16 @@ def _csv_records(stream: IO[str], delimiter: str) -> Iterator[tuple[int, list[st
             line = reader.line_num + 1
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
-            msg = f"Dòng {reader.line_num}: một ô dài hơn {MAX_CELL_CHARS:,} ký tự; tệp hỏng hoặc thiếu dấu ngoặc kép đóng."
-            raise Invalid(msg.replace(",", "."), fields={"line": str(reader.line_num)}) from None
-        raise Invalid(f"Dòng {reader.line_num}: không đọc được CSV ({exc}).", fields={"line": str(reader.line_num)}) from None
+            raise Invalid(
+                "Dòng {line}: một ô dài hơn {limit} ký tự; tệp hỏng hoặc thiếu dấu ngoặc kép đóng.",
+                fields={"line": str(reader.line_num)},
+                values={"line": reader.line_num, "limit": f"{MAX_CELL_CHARS:,}".replace(",", ".")},
+            ) from None
+        raise Invalid(
+            "Dòng {line}: không đọc được CSV ({error}).",
+            fields={"line": str(reader.line_num)},
+            values={"line": reader.line_num, "error": str(exc)},
+        ) from None
 
 
 def _fill_merges(rows: Iterator[tuple[int, list[Any]]], merges: list[xlsx.Merged]) -> Iterator[tuple[int, list[Any]]]:
@@ -275,7 +282,9 @@ def _json_records(table: Table, limit: int | None = None) -> Iterator[tuple[int,
         values = _ndjson_values(stream) if table.format == "ndjson" else _array_values(stream)
         for number, value in enumerate(values, start=1):
             if not isinstance(value, dict):
-                raise Invalid(f"Bản ghi {number} không phải một đối tượng JSON {{…}}.", fields={"record": str(number)})
+                raise Invalid(
+                    "Bản ghi {number} không phải một đối tượng JSON {{…}}.", fields={"record": str(number)}, values={"number": number}
+                )
             yield number, value
             if limit is not None and number >= limit:
                 return
@@ -287,7 +296,11 @@ def _ndjson_values(stream: IO[str]) -> Iterator[Any]:
             try:
                 yield json.loads(line)
             except json.JSONDecodeError as exc:
-                raise Invalid(f"Dòng {line_number}: JSON không hợp lệ ({exc.msg}).", fields={"line": str(line_number)}) from None
+                raise Invalid(
+                    "Dòng {line}: JSON không hợp lệ ({error}).",
+                    fields={"line": str(line_number)},
+                    values={"line": line_number, "error": exc.msg},
+                ) from None
 
 
 def _array_values(stream: IO[str], chunk: int = 1 << 16) -> Iterator[Any]:
@@ -310,7 +323,7 @@ def _array_values(stream: IO[str], chunk: int = 1 << 16) -> Iterator[Any]:
         except json.JSONDecodeError as exc:
             # Most often the record goes on in the next chunk: read more, up to a bound.
             if eof or len(buffer) - position > MAX_RECORD_CHARS:
-                raise Invalid(f"JSON không hợp lệ gần ký tự {exc.pos}: {exc.msg}.") from None
+                raise Invalid("JSON không hợp lệ gần ký tự {position}: {error}.", values={"position": exc.pos, "error": exc.msg}) from None
             more = stream.read(chunk)
             eof = not more
             buffer, position = buffer[position:] + more, 0

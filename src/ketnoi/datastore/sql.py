@@ -91,7 +91,7 @@ def run(session: Session, *, sql: str, max_rows: int | None = None) -> SqlResult
     if not statement:
         raise BadRequest("Hãy nhập một câu lệnh SELECT.", fields={"sql": "Bắt buộc."})
     if len(statement) > MAX_SQL:
-        raise BadRequest(f"Câu lệnh dài quá {MAX_SQL:,} ký tự.".replace(",", "."), fields={"sql": "Quá dài."})
+        raise BadRequest("Câu lệnh dài quá {limit} ký tự.", fields={"sql": "Quá dài."}, values={"limit": f"{MAX_SQL:,}".replace(",", ".")})
     limit = max(1, min(max_rows or settings.sql_max_rows, settings.sql_max_rows))
     allowed = {t.table_name for t in open_tables(session)}
     seconds = settings.sql_time_limit_ms / 1000
@@ -144,14 +144,16 @@ def _sqlite(connection: Connection, statement: str, allowed: set[str], limit: in
         return _rows(cursor, limit)
     except (sqlite3.Warning, sqlite3.ProgrammingError) as exc:  # more than one statement
         if "one statement" not in str(exc):
-            raise BadRequest(f"Câu lệnh SQL lỗi: {exc}", fields={"sql": str(exc)}) from None
+            raise BadRequest("Câu lệnh SQL lỗi: {error}", fields={"sql": str(exc)}, values={"error": str(exc)}) from None
         raise BadRequest("Chỉ chạy được một câu lệnh SELECT mỗi lần.", fields={"sql": str(exc)}) from None
     except sqlite3.DatabaseError as exc:
         if refused:
             raise _refusal(refused) from None
         if "interrupted" in str(exc):
-            raise SqlTimeout(f"Câu lệnh chạy quá {seconds:g} giây nên bị dừng.", fields={"sql": "Quá thời gian."}) from None
-        raise BadRequest(f"Câu lệnh SQL lỗi: {exc}", fields={"sql": str(exc)}) from None
+            raise SqlTimeout(
+                "Câu lệnh chạy quá {seconds:g} giây nên bị dừng.", fields={"sql": "Quá thời gian."}, values={"seconds": seconds}
+            ) from None
+        raise BadRequest("Câu lệnh SQL lỗi: {error}", fields={"sql": str(exc)}, values={"error": str(exc)}) from None
     finally:
         cursor.close()
         raw.set_authorizer(None)
@@ -168,7 +170,7 @@ _ACTION_NAMES = {
 
 def _refusal(refused: Iterable[str]) -> Forbidden:
     named = ", ".join(sorted(set(refused)))
-    return Forbidden(f"Chỉ được đọc (SELECT) các bảng dữ liệu mở; câu lệnh dùng: {named}.", fields={"sql": named})
+    return Forbidden("Chỉ được đọc (SELECT) các bảng dữ liệu mở; câu lệnh dùng: {tables}.", fields={"sql": named}, values={"tables": named})
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------------
@@ -211,7 +213,7 @@ def _pg_error(exc: Exception) -> DomainError:
         return _refusal([message])
     if "multiple commands" in message:
         return BadRequest("Chỉ chạy được một câu lệnh SELECT mỗi lần.", fields={"sql": message})
-    return BadRequest(f"Câu lệnh SQL lỗi: {message}", fields={"sql": message})
+    return BadRequest("Câu lệnh SQL lỗi: {error}", fields={"sql": message}, values={"error": message})
 
 
 def _granted(connection: Connection) -> set[str] | None:
@@ -252,7 +254,10 @@ def _reconcile_grants(connection: Connection, allowed: set[str]) -> None:
                 connection.exec_driver_sql(f'REVOKE ALL ON datastore."{table}" FROM {READER_ROLE}')
     except DBAPIError as exc:
         steps = f"CREATE ROLE {READER_ROLE} LOGIN; GRANT USAGE ON SCHEMA datastore TO {READER_ROLE}"
-        raise DomainError(f"Máy chủ chưa sẵn sàng cho truy vấn SQL: {exc.orig}. Quản trị CSDL cần chạy: {steps}.") from None
+        raise DomainError(
+            "Máy chủ chưa sẵn sàng cho truy vấn SQL: {error}. Quản trị CSDL cần chạy: {steps}.",
+            values={"error": str(exc.orig), "steps": steps},
+        ) from None
 
 
 def _set_up_role(connection: Connection) -> None:

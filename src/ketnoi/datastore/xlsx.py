@@ -89,7 +89,11 @@ def rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             names = ", ".join(workbook.sheetnames)
-            raise Invalid(f"Bảng tính không có trang «{sheet}» (các trang: {names}).", fields={"sheet": sheet})
+            raise Invalid(
+                "Bảng tính không có trang «{sheet}» (các trang: {sheets}).",
+                fields={"sheet": sheet},
+                values={"sheet": sheet, "sheets": names},
+            )
         worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
         for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
             cells = [unicodedata.normalize("NFC", v) if isinstance(v, str) else v for v in values]

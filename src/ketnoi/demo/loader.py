@@ -121,8 +121,7 @@ def load_demo(session: Session, *, password: str) -> DemoResult:
     commits; nothing here commits or rolls back.
     """
     if len(password) < auth.MIN_PASSWORD:
-        msg = f"Mật khẩu phải có ít nhất {auth.MIN_PASSWORD} ký tự."
-        raise Invalid(msg, fields={"password": msg})
+        raise Invalid("Mật khẩu phải có ít nhất {limit} ký tự.", values={"limit": auth.MIN_PASSWORD}).on_field("password")
     actor = system_actor()
     result = DemoResult()
     units = {spec.agency_code: _organization(session, actor, spec, result.organizations) for spec in data.ORGANIZATIONS}

@@ -46,7 +46,7 @@ def peer_service(session: Session, *, actor: Actor, peer_service_id: uuid.UUID) 
 
 def _callable(peer: Peer) -> None:
     if not peer.enabled:
-        raise PeerDisabled(f"Kết nối với nút «{peer.name}» đang tạm dừng.")
+        raise PeerDisabled("Kết nối với nút «{peer}» đang tạm dừng.", values={"peer": peer.name})
     if peer.kind != PeerKind.KETNOI:
         raise Invalid("Danh mục CKAN hoặc DCAT chỉ cung cấp siêu dữ liệu, không có dịch vụ để kết nối.", fields={"kind": peer.kind})
 
@@ -67,8 +67,8 @@ def request_access(session: Session, *, actor: Actor, peer_service_id: uuid.UUID
             "expected_records": data.expected_records}  # fmt: skip
     answer = client.as_app(peer, "POST", "/x/connection-requests", json=body)
     if answer.status in (404, 422):
-        message = f"Nút ngang hàng không nhận yêu cầu (HTTP {answer.status}).{answer.reason()}"
-        raise Invalid(message, fields={"purpose": message})
+        refused = {"status": answer.status, "reason": answer.reason()}
+        raise Invalid("Nút ngang hàng không nhận yêu cầu (HTTP {status}).{reason}", values=refused).on_field("purpose")
     made = client.checked(answer, "gửi yêu cầu kết nối").json()
     request = PeerRequest(peer_id=peer.id, service_code=service.code, purpose=data.purpose, data_items=list(data.data_items),
                           frequency=data.frequency, expected_records=data.expected_records, submitted_by=actor.label,
@@ -167,10 +167,15 @@ def granted_call(session: Session, *, app_id: uuid.UUID, peer_code: str, service
         .where(Peer.code == peer_code, PeerService.code == service_code, PeerService.status != WITHDRAWN)
     ).first()
     if found is None:
-        raise NotFound(f"Không có dịch vụ «{service_code}» của nút «{peer_code}».")
+        raise NotFound(
+            "Không có dịch vụ «{service_code}» của nút «{peer_code}».", values={"service_code": service_code, "peer_code": peer_code}
+        )
     peer, service = found
     _callable(peer)
     allowed = select(PeerGrant.id).where(PeerGrant.peer_service_id == service.id, PeerGrant.app_id == app_id)
     if session.scalar(allowed) is None:
-        raise NoGrant(f"Ứng dụng chưa được phép gọi dịch vụ {service_code} của nút {peer_code} qua nút này.")
+        raise NoGrant(
+            "Ứng dụng chưa được phép gọi dịch vụ {service_code} của nút {peer_code} qua nút này.",
+            values={"service_code": service_code, "peer_code": peer_code},
+        )
     return Target(peer, service)

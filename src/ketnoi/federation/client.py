@@ -82,12 +82,12 @@ def _check(request: httpx.Request) -> None:
 def _read(response: httpx.Response) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BYTES:
-        raise PeerError(f"Phản hồi của nút ngang hàng lớn hơn giới hạn {MAX_BYTES >> 20} MB: không đọc.")
+        raise PeerError("Phản hồi của nút ngang hàng lớn hơn giới hạn {limit} MB: không đọc.", values={"limit": MAX_BYTES >> 20})
     chunks, size = [], 0
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > MAX_BYTES:
-            raise PeerError(f"Phản hồi của nút ngang hàng lớn hơn giới hạn {MAX_BYTES >> 20} MB: không đọc.")
+            raise PeerError("Phản hồi của nút ngang hàng lớn hơn giới hạn {limit} MB: không đọc.", values={"limit": MAX_BYTES >> 20})
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -110,13 +110,17 @@ def _send(method: str, url: str, *, retries: int = 0, **kwargs: Any) -> Answer:
                     return answer
             except httpx.TimeoutException:
                 if attempt >= retries:
-                    raise PeerError(f"Nút {host} không trả lời trong thời gian cho phép ({TIMEOUT.read:.0f} giây).") from None
+                    raise PeerError(
+                        "Nút {host} không trả lời trong thời gian cho phép ({seconds:.0f} giây).",
+                        values={"host": host, "seconds": TIMEOUT.read},
+                    ) from None
             except httpx.InvalidURL:
-                raise PeerError(f"Địa chỉ không hợp lệ: {url[:200]}.") from None
+                raise PeerError("Địa chỉ không hợp lệ: {url}.", values={"url": url[:200]}) from None
             except httpx.HTTPError as exc:
                 if attempt >= retries:
                     raise PeerError(
-                        f"Không kết nối được tới nút {host} ({type(exc).__name__}): nút không hoạt động hoặc sai địa chỉ."
+                        "Không kết nối được tới nút {host} ({error}): nút không hoạt động hoặc sai địa chỉ.",
+                        values={"host": host, "error": type(exc).__name__},
                     ) from None
             time.sleep(BACKOFF * 2**attempt)
             attempt += 1
@@ -124,7 +128,10 @@ def _send(method: str, url: str, *, retries: int = 0, **kwargs: Any) -> Answer:
 
 def checked(answer: Answer, what: str) -> Answer:
     if answer.status >= 400:
-        raise PeerError(f"Nút ngang hàng trả lời lỗi HTTP {answer.status} khi {what}.{answer.reason()}")
+        raise PeerError(
+            "Nút ngang hàng trả lời lỗi HTTP {status} khi {what}.{reason}",
+            values={"status": answer.status, "what": what, "reason": answer.reason()},
+        )
     return answer
 
 
@@ -159,7 +166,7 @@ _tokens_lock = threading.Lock()
 
 def _credentials(peer: Peer) -> tuple[str, str]:
     if not peer.client_id or not peer.client_secret:
-        raise PeerError(f"Chưa nhập client_id và client_secret mà nút «{peer.name}» cấp cho nút ta.")
+        raise PeerError("Chưa nhập client_id và client_secret mà nút «{peer}» cấp cho nút ta.", values={"peer": peer.name})
     return peer.client_id, secretbox.unseal(peer.client_secret)
 
 
@@ -172,7 +179,10 @@ def _token(peer: Peer, *, fresh: bool = False) -> str:
         return kept[0]
     answer = _send("POST", f"{base(peer.base_url)}/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
     if answer.status in (400, 401):
-        raise PeerError(f"Nút «{peer.name}» từ chối thông tin xác thực của nút ta (client_id {client_id}).{answer.reason()}")
+        raise PeerError(
+            "Nút «{peer}» từ chối thông tin xác thực của nút ta (client_id {client_id}).{reason}",
+            values={"peer": peer.name, "client_id": client_id, "reason": answer.reason()},
+        )
     granted = checked(answer, "xin access token").json()
     token = granted.get("access_token") if isinstance(granted, dict) else None
     if not isinstance(token, str):

@@ -54,9 +54,15 @@ def relay(peer: Peer, code: str, query: str) -> Relayed:
         keys = nodekey.keys_from_jwks(peer.keys)
         httpsig.verify_response(status=answer.status, headers=answer.headers, body=answer.body, request=answer.line, keys=keys)
     except (httpsig.SignatureError, ValueError) as exc:
-        raise PeerRefused(f"Phản hồi của nút «{peer.name}» không có chữ ký hợp lệ ({exc}); không được chuyển tiếp.") from None
+        raise PeerRefused(
+            "Phản hồi của nút «{peer}» không có chữ ký hợp lệ ({error}); không được chuyển tiếp.",
+            values={"peer": peer.name, "error": str(exc)},
+        ) from None
     if answer.status != 200:
-        raise PeerRefused(f"Nút «{peer.name}» từ chối lần gọi (HTTP {answer.status}).{answer.reason()}")
+        raise PeerRefused(
+            "Nút «{peer}» từ chối lần gọi (HTTP {status}).{reason}",
+            values={"peer": peer.name, "status": answer.status, "reason": answer.reason()},
+        )
     data = answer.json()
     items = data.get("items") if isinstance(data, dict) else None
     form = str(data.get("mode")) if isinstance(data, dict) and data.get("mode") else "records"

@@ -112,8 +112,7 @@ def _pinned(base_url: str) -> dict[str, Any]:
     try:
         return client.fetch_jwks(base_url)
     except PeerError as exc:
-        message = f"Không lấy được khoá công khai của nút: {exc.message}"
-        raise Invalid(message, fields={"base_url": message}) from None
+        raise Invalid("Không lấy được khoá công khai của nút: {error}", values={"error": exc.message}).on_field("base_url") from None
 
 
 def register_peer(session: Session, *, actor: Actor, data: PeerIn) -> Peer:
@@ -121,7 +120,7 @@ def register_peer(session: Session, *, actor: Actor, data: PeerIn) -> Peer:
     compare with the peer's administrator), a CKAN or DCAT catalog becomes a harvest source."""
     require_admin(actor)
     if session.scalar(select(Peer.id).where(Peer.code == data.code)) is not None:
-        raise Conflict(f"Mã nút «{data.code}» đã được dùng.", fields={"code": "Đã được dùng."})
+        raise Conflict("Mã nút «{code}» đã được dùng.", fields={"code": "Đã được dùng."}, values={"code": data.code})
     peer = Peer(id=uuid.uuid4(), code=data.code, name=data.name, kind=data.kind, base_url=client.base(data.base_url), enabled=data.enabled)
     peer.created_by_id = actor.user_id
     if data.kind == PeerKind.KETNOI:
@@ -183,7 +182,9 @@ def refresh_keys(session: Session, *, actor: Actor, peer_id: uuid.UUID) -> Peer:
     try:
         peer.keys = client.fetch_jwks(peer.base_url)
     except PeerError as exc:
-        raise Invalid(f"Không lấy được khoá công khai của nút: {exc.message}", fields={"keys": exc.message}) from None
+        raise Invalid(
+            "Không lấy được khoá công khai của nút: {error}", fields={"keys": exc.message}, values={"error": exc.message}
+        ) from None
     peer.keys_fetched_at = utcnow()
     _record(session, actor, "update", peer, {"keys": [before, key_ids(peer)]})
     return peer

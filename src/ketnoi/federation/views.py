@@ -110,7 +110,7 @@ def _attempt_any(db: DB, form: FormData, action: Callable[[], T]) -> T | forms.F
         return forms.attempt(db, form, action)
     except (PeerError, access.PeerDisabled) as exc:
         db.rollback()
-        return forms.FormState(values={}, errors=exc.fields, message=exc.message, status=exc.status)
+        return forms.FormState.refused(exc)
 
 
 @router.post("/peers/{peer_id}/sync", response_class=HTMLResponse)

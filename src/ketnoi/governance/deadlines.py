@@ -158,8 +158,9 @@ def due_date(session: Session, key: str, *, year: int | None = None, event_at: d
       Vietnam's time), working days on the working-day calendar (holidays, make-up days).
     """
     if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
-        msg = f"Năm phải từ {FIRST_YEAR} đến {LAST_YEAR}."
-        raise Invalid(msg, fields={"year": msg})
+        raise Invalid("Năm phải từ {first_year} đến {last_year}.", values={"first_year": FIRST_YEAR, "last_year": LAST_YEAR}).on_field(
+            "year"
+        )
     return compute(_rule(session, key), year=year, event_at=event_at, on=on, session=session)
 
 
@@ -219,8 +220,9 @@ def _params(kind: str, data: RuleIn) -> dict[str, Any]:
     if kind == RuleKind.FIXED_DAY:
         assert data.day is not None and data.month is not None
         if data.day > calendar.monthrange(2023, data.month)[1]:  # a year without 29/2: the day must exist every year
-            msg = f"Tháng {data.month} không có ngày {data.day} (trong mọi năm)."
-            raise Invalid(msg, fields={"day": msg})
+            raise Invalid("Tháng {month} không có ngày {day} (trong mọi năm).", values={"month": data.month, "day": data.day}).on_field(
+                "day"
+            )
         return {"day": data.day, "month": data.month}
     if kind == RuleKind.EVERY_N_MONTHS:
         assert data.anchor is not None

@@ -143,8 +143,8 @@ def new_version(session: Session, *, actor: Actor, kind: CatalogKind) -> Catalog
     require_admin(actor)
     pending = session.scalar(select(CatalogVersion).where(CatalogVersion.kind == kind, CatalogVersion.status.in_(IN_PROGRESS)))
     if pending is not None:
-        msg = f"{KIND_LABELS[kind]} đang có phiên bản {pending.number} chưa công bố ({STATUS_LABELS[VersionStatus(pending.status)]})."
-        raise Conflict(msg, fields={"kind": msg})
+        pending_values = {"kind": KIND_LABELS[kind], "number": pending.number, "status": STATUS_LABELS[VersionStatus(pending.status)]}
+        raise Conflict("{kind} đang có phiên bản {number} chưa công bố ({status}).", values=pending_values).on_field("kind")
     number = (session.scalar(select(func.max(CatalogVersion.number)).where(CatalogVersion.kind == kind)) or 0) + 1
     version = CatalogVersion(
         id=uuid.uuid4(),
@@ -196,13 +196,12 @@ def add_entry(session: Session, *, actor: Actor, version_id: uuid.UUID, data: En
     version = _draft(session, actor, version_id)
     found = build.one(session, version.kind, data.source.strip())
     if found is None:
-        sort = "cơ sở dữ liệu" if build.source_kind(version.kind) == "database" else "bộ dữ liệu"
-        msg = f"Không tìm thấy {sort} này trong hệ thống."
-        raise Invalid(msg, fields={"source": msg})
+        if build.source_kind(version.kind) == "database":
+            raise Invalid("Không tìm thấy cơ sở dữ liệu này trong hệ thống.").on_field("source")
+        raise Invalid("Không tìm thấy bộ dữ liệu này trong hệ thống.").on_field("source")
     taken = select(CatalogEntry.id).where(CatalogEntry.version_id == version.id, CatalogEntry.source_id == found.source_id)
     if session.scalar(taken) is not None:
-        msg = f"«{found.snapshot['name']}» đã có trong danh mục."
-        raise Conflict(msg, fields={"source": msg})
+        raise Conflict("«{name}» đã có trong danh mục.", values={"name": found.snapshot["name"]}).on_field("source")
     last = session.scalar(select(func.max(CatalogEntry.position)).where(CatalogEntry.version_id == version.id)) or 0
     entry = CatalogEntry(
         version_id=version.id,
@@ -256,7 +255,10 @@ def _step(session: Session, actor: Actor, version_id: uuid.UUID, expected: Versi
         raise Conflict(PUBLISHED_IMMUTABLE)
     if version.status != expected:
         current = STATUS_LABELS[VersionStatus(version.status)]
-        raise Conflict(f"Thao tác này cần phiên bản ở trạng thái «{STATUS_LABELS[expected]}»; phiên bản đang «{current}».")
+        raise Conflict(
+            "Thao tác này cần phiên bản ở trạng thái «{expected}»; phiên bản đang «{current}».",
+            values={"expected": STATUS_LABELS[expected], "current": current},
+        )
     return version
 
 

@@ -362,15 +362,16 @@ class Upload:
 
 def _check_uploads(uploads: Sequence[Upload]) -> list[tuple[str, str, Upload]]:
     if len(uploads) > EVIDENCE_MAX_FILES:
-        msg = f"Tối đa {EVIDENCE_MAX_FILES} tệp minh chứng cho một báo cáo."
-        raise Invalid(msg, fields={"file": msg})
+        raise Invalid("Tối đa {limit} tệp minh chứng cho một báo cáo.", values={"limit": EVIDENCE_MAX_FILES}).on_field("file")
     checked = []
     for upload in uploads:
         name = nfc(PurePath(upload.filename.replace("\\", "/")).name)[:255]
         suffix = PurePath(name).suffix.lower()
         if suffix not in EVIDENCE_FORMATS:
-            msg = "Định dạng tệp minh chứng không được hỗ trợ; chấp nhận: " + ", ".join(sorted(EVIDENCE_FORMATS)) + "."
-            raise Invalid(msg, fields={"file": msg})
+            accepted = ", ".join(sorted(EVIDENCE_FORMATS))
+            raise Invalid("Định dạng tệp minh chứng không được hỗ trợ; chấp nhận: {choices}.", values={"choices": accepted}).on_field(
+                "file"
+            )
         checked.append((name, EVIDENCE_FORMATS[suffix], upload))
     return checked
 

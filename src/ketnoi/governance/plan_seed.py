@@ -143,7 +143,7 @@ def parse_timing(text: str) -> Timing:
         first = int(match.group(1))
         last = int(match.group(2) or first)
         if last < first:
-            raise Invalid(f"Khoảng năm không hợp lệ: «{text}».", fields={"timing": text})
+            raise Invalid("Khoảng năm không hợp lệ: «{text}».", fields={"timing": text}, values={"text": text})
         return Timing(TimingKind.FIXED, first, last)
     if folded == "hang nam":  # "Hằng năm" and "Hàng năm" fold alike
         return Timing(TimingKind.YEARLY)
@@ -155,7 +155,7 @@ def parse_timing(text: str) -> Timing:
         return Timing(TimingKind.ON_EVENT, event=PlanEvent.REQUESTED)
     if (match := _SLA.match(folded)) and "dich vu chia se du lieu san sang" in match.group(2):
         return Timing(TimingKind.SLA, event=PlanEvent.SERVICE_READY, sla_working_days=int(match.group(1)))
-    raise Invalid(f"Không hiểu thời gian hoàn thành «{text}».", fields={"timing": text})
+    raise Invalid("Không hiểu thời gian hoàn thành «{text}».", fields={"timing": text}, values={"text": text})
 
 
 # ---- units ------------------------------------------------------------------------------------------

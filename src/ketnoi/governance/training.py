@@ -47,8 +47,9 @@ def require_admin(actor: Actor) -> None:
 
 def check_year(year: int) -> int:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        msg = f"Năm phải từ {FIRST_YEAR} đến {LAST_YEAR}."
-        raise Invalid(msg, fields={"year": msg})
+        raise Invalid("Năm phải từ {first_year} đến {last_year}.", values={"first_year": FIRST_YEAR, "last_year": LAST_YEAR}).on_field(
+            "year"
+        )
     return year
 
 
@@ -192,8 +193,9 @@ def delete_session(session: Session, *, actor: Actor, session_id: uuid.UUID) -> 
 
 
 def _bad_date() -> None:
-    msg = f"Ngày tổ chức phải trong các năm {FIRST_YEAR}–{LAST_YEAR}."
-    raise Invalid(msg, fields={"held_on": msg})
+    raise Invalid(
+        "Ngày tổ chức phải trong các năm {first_year}–{last_year}.", values={"first_year": FIRST_YEAR, "last_year": LAST_YEAR}
+    ).on_field("held_on")
 
 
 def _audit(session: Session, actor: Actor, item: TrainingSession, action: str, changes: dict[str, Any]) -> None:

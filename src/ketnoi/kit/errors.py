@@ -4,13 +4,13 @@ Messages are Vietnamese msgids (the source language of the UI); the web layer tr
 with the request's locale. `fields` maps a field name to its own message. A message that names a
 number or a time keeps it out of the msgid: `TooManyAttempts("… sau {minutes} phút.", values={"minutes": 3})`,
 so the catalog holds one entry and `text()` fills it after translating (an f-string would make every
-value a new, untranslated msgid).
+value a new, untranslated msgid; tests/test_error_templates.py refuses one).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Self
 
 
 class DomainError(Exception):
@@ -27,6 +27,11 @@ class DomainError(Exception):
         super().__init__(self.message)
         self.fields = fields or {}
         self.params = params
+
+    def on_field(self, name: str) -> Self:
+        """The message shown beside the field `name` too, filled in (a field's message is shown as it comes)."""
+        self.fields[name] = self.message
+        return self
 
     def text(self, gettext: Callable[[str], str]) -> str:
         """The message in the language `gettext` translates to, with its values filled in."""

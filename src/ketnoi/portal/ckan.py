@@ -266,5 +266,5 @@ def help_show(session: Session, params: Params) -> str:
     """Hướng dẫn của một hàm API. Tham số: name."""
     name = p.required(params, "name")
     if name not in ACTIONS:
-        raise NotFound(f"Không có hàm «{name}».")
+        raise NotFound("Không có hàm «{name}».", values={"name": name})
     return " ".join((ACTIONS[name].__doc__ or "").split())

@@ -100,8 +100,8 @@ def search_sql(session: Session, params: Mapping[str, Any]) -> dict[str, Any]:
     tables = {table.resource_id: table.table_name for table in sql.open_tables(session)}
     for resource_id in set(_QUOTED_ID.findall(statement)):
         if resource_id.lower() not in tables:
-            msg = f"Tài nguyên {resource_id} không phải bảng mở (chưa nạp, hoặc có cột không công khai): không truy vấn SQL được."
-            raise Forbidden(msg)
+            msg = "Tài nguyên {resource_id} không phải bảng mở (chưa nạp, hoặc có cột không công khai): không truy vấn SQL được."
+            raise Forbidden(msg, values={"resource_id": resource_id})
         statement = statement.replace(f'"{resource_id}"', f'"{tables[resource_id.lower()]}"')
     result = sql.run(session, sql=statement)
     records = [dict(zip(result.columns, row, strict=True)) for row in result.rows]

@@ -131,7 +131,7 @@ def catalog_graph(session: Session, *, ext: str, page: int, since: datetime | No
         query = query.where(Dataset.updated_at >= since)
     paging = Paging(ext, page, session.scalar(select(func.count()).select_from(query.subquery())) or 0, since)
     if page > paging.last:
-        raise NotFound(f"Không có trang {page}: danh mục có {paging.last} trang.")
+        raise NotFound("Không có trang {page}: danh mục có {last} trang.", values={"page": page, "last": paging.last})
     rows = session.scalars(query.order_by(Dataset.created_at, Dataset.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
     published = load(session, list(rows))
     modified = session.scalar(select(func.max(Dataset.updated_at)).where(visible(PUBLIC)))

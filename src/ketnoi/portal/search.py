@@ -77,7 +77,11 @@ class Criteria:
 
     def add(self, name: str, value: str, *, negated: bool = False) -> None:
         if name not in FIELDS:
-            raise Invalid(f"Không lọc được theo «{name}»; chọn một trong: {', '.join(FIELDS)}.", fields={"fq": name})
+            raise Invalid(
+                "Không lọc được theo «{field}»; chọn một trong: {choices}.",
+                fields={"fq": name},
+                values={"field": name, "choices": ", ".join(FIELDS)},
+            )
         target = self.exclude if negated else self.include
         values = target.setdefault(name, [])
         if value not in values:
@@ -167,7 +171,11 @@ def search(
     chosen = normalised_sort(sort)
     for name in facet_fields:
         if name not in FACET_FIELDS:
-            raise Invalid(f"Không có nhóm «{name}»; chọn một trong: {', '.join(FACET_FIELDS)}.", fields={"facet.field": name})
+            raise Invalid(
+                "Không có nhóm «{field}»; chọn một trong: {choices}.",
+                fields={"facet.field": name},
+                values={"field": name, "choices": ", ".join(FACET_FIELDS)},
+            )
     index = public_index.current(session)
     cached = index.results.get(criteria.key(chosen))
     if cached is None:
@@ -213,7 +221,11 @@ def normalised_sort(sort: str | None) -> str:
     if first in {name.split()[0] for name in SORTS}:
         return first + " asc"
     names = ", ".join(sorted({name.split()[0] for name in SORTS}))
-    raise Invalid(f"Không sắp xếp được theo «{sort}»; dùng một trong: {names} (asc|desc).", fields={"sort": sort or ""})
+    raise Invalid(
+        "Không sắp xếp được theo «{sort}»; dùng một trong: {choices} (asc|desc).",
+        fields={"sort": sort or ""},
+        values={"sort": sort, "choices": names},
+    )
 
 
 def _labels(session: Session, name: str, values: list[Any]) -> Callable[[Any], tuple[str, str]]:

@@ -231,7 +231,7 @@ def export_yaml(db: DB, actor: CurrentActor, dataset_id: uuid.UUID) -> Response:
 async def bounded_body(request: Request, limit: int) -> bytes:
     """The request's body, refused past `limit` bytes before more is read."""
     declared = request.headers.get("content-length", "")
-    too_big = Invalid(f"Tệp quy tắc lớn quá {limit // 1024} KB.", fields={"file": "Tệp quá lớn."})
+    too_big = Invalid("Tệp quy tắc lớn quá {limit} KB.", fields={"file": "Tệp quá lớn."}, values={"limit": limit // 1024})
     if declared.isdigit() and int(declared) > limit:
         raise too_big
     body = bytearray()

@@ -60,12 +60,14 @@ def parse(text: str, column_types: Mapping[str, str], *, field: str = "expressio
     if not text:
         raise Invalid("Hãy nhập biểu thức điều kiện.", fields={field: "Hãy nhập biểu thức điều kiện."})
     if len(text) > MAX_LENGTH:
-        raise _invalid(f"Biểu thức dài quá {MAX_LENGTH} ký tự.", field)
+        raise _invalid("Biểu thức dài quá {limit} ký tự.", field, values={"limit": MAX_LENGTH})
     try:
         tree = ast.parse(text, mode="eval").body
     except SyntaxError as error:
         hint = " (so sánh bằng viết là ==)" if "=" in text and "==" not in text else ""
-        raise _invalid(f"Biểu thức sai cú pháp ở ký tự {error.offset or 0}{hint}.", field) from None
+        raise _invalid(
+            "Biểu thức sai cú pháp ở ký tự {position}{hint}.", field, values={"position": error.offset or 0, "hint": hint}
+        ) from None
     if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
         raise _invalid("Biểu thức quá phức tạp: hãy tách thành nhiều quy tắc.", field)
     checker = _Checker(column_types, field)
@@ -73,8 +75,8 @@ def parse(text: str, column_types: Mapping[str, str], *, field: str = "expressio
     return Expression(text, tuple(sorted(checker.columns)), tree)
 
 
-def _invalid(message: str, field: str) -> Invalid:
-    return Invalid(message, fields={field: message})
+def _invalid(message: str, field: str, values: Mapping[str, object] | None = None) -> Invalid:
+    return Invalid(message, values=values).on_field(field)
 
 
 class _Checker:
@@ -119,15 +121,19 @@ class _Checker:
             if self.operand(node.left) != "number" or self.operand(node.right) != "number":
                 raise _invalid("Phép tính + - * / chỉ dùng với số.", self.field)
             return "number"
-        raise _invalid(f"Không dùng được «{_shown(node)}» trong biểu thức: chỉ cột, số, chữ trong ngoặc kép và + - * /.", self.field)
+        raise _invalid(
+            "Không dùng được «{node}» trong biểu thức: chỉ cột, số, chữ trong ngoặc kép và + - * /.",
+            self.field,
+            values={"node": _shown(node)},
+        )
 
     def _column(self, name: str) -> str:
         if name not in self.types:
-            raise _invalid(f"Không có cột «{name}» trong bảng dữ liệu.", self.field)
+            raise _invalid("Không có cột «{column}» trong bảng dữ liệu.", self.field, values={"column": name})
         self.columns.add(name)
         kind = self.types[name]
         if kind not in NUMERIC and kind not in ORDERED_AS_TEXT:
-            raise _invalid(f"Cột «{name}» có kiểu {kind}: không so sánh được.", self.field)
+            raise _invalid("Cột «{column}» có kiểu {kind}: không so sánh được.", self.field, values={"column": name, "kind": kind})
         return "number" if kind in NUMERIC else "text"
 
 

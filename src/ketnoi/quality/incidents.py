@@ -394,7 +394,10 @@ def report_by_consumer(session: Session, *, consumer: Consumer, service_code: st
     service, grant = exchange.granted(session, consumer, service_code)
     limiter.check(grant, service)
     if service.dataset_id is None:
-        raise Conflict(f"Dịch vụ {service.code} không gắn với bộ dữ liệu nào của danh mục: hãy báo lỗi cho đơn vị cung cấp qua đầu mối.")
+        raise Conflict(
+            "Dịch vụ {code} không gắn với bộ dữ liệu nào của danh mục: hãy báo lỗi cho đơn vị cung cấp qua đầu mối.",
+            values={"code": service.code},
+        )
     dataset = session.get_one(Dataset, service.dataset_id)
     agency = session.get(Organization, consumer.app.organization_id)
     body = data.description + f"\n\nDịch vụ: {service.code}"

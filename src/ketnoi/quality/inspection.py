@@ -146,8 +146,7 @@ def open_campaign(session: Session, *, actor: Actor, data: CampaignIn) -> Inspec
     """Open a year: a draft report for every unit that owns data, pre-filled with its measured figures."""
     require_admin(actor)
     if session.scalar(select(InspectionCampaign.id).where(InspectionCampaign.year == data.year)) is not None:
-        msg = f"Đã có đợt kiểm tra năm {data.year}."
-        raise Conflict(msg, fields={"year": msg})
+        raise Conflict("Đã có đợt kiểm tra năm {year}.", values={"year": data.year}).on_field("year")
     unit_due = data.unit_due or deadlines.due_date(session, "inspection.unit_report", year=data.year)  # rules as data: 25/12
     ministry_due = data.ministry_due or deadlines.due_date(session, "inspection.ministry_report", year=data.year)  # 31/12
     _check_dates(unit_due, ministry_due)
@@ -428,5 +427,3 @@ def campaign_view(session: Session, *, actor: Actor, year: int, now: datetime | 
     rows = [report_row(campaign, report, name, day) for report, name in sorted(found, key=lambda r: (fold(r[1]), str(r[0].unit_id)))]
     lines = [UnitLine(row.report.unit_id, row.unit_name, row.report.status, row.figures) for row in rows]
     return CampaignView(campaign, rows, figures.ministry(year, lines), day)
-
-

@@ -210,8 +210,9 @@ def _aggregate(session: Session, table: Table, columns: list[ColumnProfile], sec
             row = session.execute(select(*selected).select_from(table)).one()._mapping
     except TimeLimit:
         raise Conflict(
-            f"Bảng «{name}» lớn quá để lập hồ sơ trong {seconds:g} giây. Hãy thử lại lúc hệ thống ít việc, "
-            "hoặc đề nghị quản trị hệ thống nâng thời hạn truy vấn chất lượng."
+            "Bảng «{table}» lớn quá để lập hồ sơ trong {seconds:g} giây. Hãy thử lại lúc hệ thống ít việc, "
+            "hoặc đề nghị quản trị hệ thống nâng thời hạn truy vấn chất lượng.",
+            values={"table": name, "seconds": seconds},
         ) from None
     rows = int(row["rows"])
     for i, column in enumerate(columns):

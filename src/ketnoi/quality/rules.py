@@ -81,8 +81,8 @@ def normalize(kind: str, params: Mapping[str, Any], columns: Mapping[str, str], 
     return check(dict(params), columns, resolve)
 
 
-def _invalid(message: str, field: str) -> Invalid:
-    return Invalid(message, fields={field: message})
+def _invalid(message: str, field: str, values: Mapping[str, object] | None = None) -> Invalid:
+    return Invalid(message, values=values).on_field(field)
 
 
 def _column(params: dict[str, Any], columns: Mapping[str, str], field: str = "column") -> str:
@@ -90,7 +90,7 @@ def _column(params: dict[str, Any], columns: Mapping[str, str], field: str = "co
     if not name:
         raise _invalid("Hãy chọn cột.", field)
     if name not in columns:
-        raise _invalid(f"Không có cột «{name}» trong bảng dữ liệu.", field)
+        raise _invalid("Không có cột «{column}» trong bảng dữ liệu.", field, values={"column": name})
     return name
 
 
@@ -109,7 +109,7 @@ def _number(value: Any, field: str) -> float | int | None:
     try:
         return float(text.replace(",", "."))
     except ValueError:
-        raise _invalid(f"«{value}» không phải là số.", field) from None
+        raise _invalid("«{value}» không phải là số.", field, values={"value": value}) from None
 
 
 def _not_null(params: dict[str, Any], columns: Mapping[str, str], _resolve: RefResolver | None) -> dict[str, Any]:
@@ -138,15 +138,17 @@ def _pattern(params: dict[str, Any], columns: Mapping[str, str], _resolve: RefRe
     if not regex:
         raise _invalid("Hãy nhập biểu thức chính quy.", "regex")
     if len(regex) > MAX_REGEX:
-        raise _invalid(f"Biểu thức chính quy dài quá {MAX_REGEX} ký tự.", "regex")
+        raise _invalid("Biểu thức chính quy dài quá {limit} ký tự.", "regex", values={"limit": MAX_REGEX})
     regex = regex.removeprefix("^").removesuffix("$") if regex.startswith("^") and regex.endswith("$") else regex
     try:
         re.compile(anchored(regex))
     except re.error as error:
-        raise _invalid(f"Biểu thức chính quy không hợp lệ: {error.msg} (vị trí {error.pos}).", "regex") from None
+        raise _invalid(
+            "Biểu thức chính quy không hợp lệ: {error} (vị trí {position}).", "regex", values={"error": error.msg, "position": error.pos}
+        ) from None
     for construct, label in _NOT_PORTABLE:
         if construct in regex:
-            raise _invalid(f"Không dùng {label} trong biểu thức chính quy.", "regex")
+            raise _invalid("Không dùng {construct} trong biểu thức chính quy.", "regex", values={"construct": label})
     return {"column": column, "regex": regex}
 
 
@@ -160,7 +162,7 @@ def _allowed(params: dict[str, Any], columns: Mapping[str, str], resolve: RefRes
     if not values:
         raise _invalid("Hãy nhập các giá trị được phép (mỗi dòng một giá trị) hoặc chọn một danh mục.", "values")
     if len(values) > MAX_ALLOWED_VALUES:
-        raise _invalid(f"Tối đa {MAX_ALLOWED_VALUES} giá trị: hãy dùng một bộ dữ liệu danh mục.", "values")
+        raise _invalid("Tối đa {limit} giá trị: hãy dùng một bộ dữ liệu danh mục.", "values", values={"limit": MAX_ALLOWED_VALUES})
     numeric = columns[column] in expr.NUMERIC
     values = [_number(v, "values") if numeric else nfc(str(v)) for v in values]
     return {"column": column, "values": sorted(set(values), key=str)}
@@ -203,7 +205,7 @@ def _date(value: Any, field: str) -> str | None:
     try:
         return date.fromisoformat(str(value).strip()).isoformat()
     except ValueError:
-        raise _invalid(f"«{value}» không phải là ngày dạng YYYY-MM-DD.", field) from None
+        raise _invalid("«{value}» không phải là ngày dạng YYYY-MM-DD.", field, values={"value": value}) from None
 
 
 def _length(params: dict[str, Any], columns: Mapping[str, str], _resolve: RefResolver | None) -> dict[str, Any]:
@@ -228,10 +230,10 @@ def _unique(params: dict[str, Any], columns: Mapping[str, str], _resolve: RefRes
     if not names:
         raise _invalid("Hãy chọn một hoặc nhiều cột làm khóa.", "columns")
     if len(names) > MAX_KEY_COLUMNS:
-        raise _invalid(f"Khóa gồm tối đa {MAX_KEY_COLUMNS} cột.", "columns")
+        raise _invalid("Khóa gồm tối đa {limit} cột.", "columns", values={"limit": MAX_KEY_COLUMNS})
     for name in names:
         if name not in columns:
-            raise _invalid(f"Không có cột «{name}» trong bảng dữ liệu.", "columns")
+            raise _invalid("Không có cột «{column}» trong bảng dữ liệu.", "columns", values={"column": name})
     return {"columns": list(dict.fromkeys(names))}
 
 
@@ -278,7 +280,7 @@ def _metadata(params: dict[str, Any], _columns: Mapping[str, str], _resolve: Ref
     fields = [f.strip() for f in raw.split(",")] if isinstance(raw, str) else list(raw or METADATA_FIELDS)
     unknown = [f for f in fields if f not in METADATA_FIELDS]
     if unknown or not fields:
-        raise _invalid("Trường siêu dữ liệu không hợp lệ: " + ", ".join(unknown or ["(trống)"]), "fields")
+        raise _invalid("Trường siêu dữ liệu không hợp lệ: {fields}", "fields", values={"fields": ", ".join(unknown or ["(trống)"])})
     return {"fields": [f for f in METADATA_FIELDS if f in fields]}
 
 

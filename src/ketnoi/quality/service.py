@@ -161,8 +161,7 @@ def _readable_column(session: Session, actor: Actor, resource_id: str, column: s
     for field in reading.shown:
         if field.name == column:
             return field.type
-    message = f"Bảng được tham chiếu không có cột «{column}» mà bạn được xem."
-    raise Invalid(message, fields={"ref_column": message})
+    raise Invalid("Bảng được tham chiếu không có cột «{column}» mà bạn được xem.", values={"column": column}).on_field("ref_column")
 
 
 def _default_name(kind: kinds.Kind, params: dict[str, Any]) -> str:
@@ -270,7 +269,7 @@ def import_yaml(session: Session, *, actor: Actor, dataset_id: uuid.UUID, text: 
 def _parse_yaml(text: str | bytes) -> list[dict[str, Any]]:
     raw = text.encode() if isinstance(text, str) else text
     if len(raw) > MAX_YAML_BYTES:
-        raise Invalid(f"Tệp quy tắc lớn quá {MAX_YAML_BYTES // 1024} KB.", fields={"file": "Tệp quá lớn."})
+        raise Invalid("Tệp quy tắc lớn quá {limit} KB.", fields={"file": "Tệp quá lớn."}, values={"limit": MAX_YAML_BYTES // 1024})
     try:
         loaded = yaml.safe_load(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -278,12 +277,12 @@ def _parse_yaml(text: str | bytes) -> list[dict[str, Any]]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" ở dòng {mark.line + 1}" if mark is not None else ""
-        raise Invalid(f"Tệp YAML sai cú pháp{where}.", fields={"file": f"Sai cú pháp YAML{where}."}) from None
+        raise Invalid("Tệp YAML sai cú pháp{where}.", fields={"file": f"Sai cú pháp YAML{where}."}, values={"where": where}) from None
     entries = loaded.get("rules") if isinstance(loaded, dict) else None
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise Invalid("Tệp quy tắc phải có mục «rules:» là một danh sách quy tắc.", fields={"file": "Thiếu danh sách rules."})
     if len(entries) > MAX_RULES:
-        raise Invalid(f"Tối đa {MAX_RULES} quy tắc cho một bộ dữ liệu.", fields={"file": "Quá nhiều quy tắc."})
+        raise Invalid("Tối đa {limit} quy tắc cho một bộ dữ liệu.", fields={"file": "Quá nhiều quy tắc."}, values={"limit": MAX_RULES})
     return entries
 
 
@@ -294,7 +293,9 @@ def _rule_in(index: int, entry: dict[str, Any], resources: dict[str, uuid.UUID])
         try:
             resource_id = uuid.UUID(str(resource))
         except ValueError:
-            raise _at_rule(index, entry.get("name"), Invalid(f"Không có bảng dữ liệu «{resource}».")) from None
+            raise _at_rule(
+                index, entry.get("name"), Invalid("Không có bảng dữ liệu «{resource}».", values={"resource": resource})
+            ) from None
     params = {k: v for k, v in entry.items() if k not in _RULE_KEYS}
     fields = {k: entry[k] for k in ("name", "kind", "dimension", "severity", "target", "enabled") if k in entry}
     try:
@@ -304,9 +305,10 @@ def _rule_in(index: int, entry: dict[str, Any], resources: dict[str, uuid.UUID])
 
 
 def _at_rule(index: int, name: Any, error: Invalid) -> Invalid:
-    label = f"Quy tắc {index}" + (f" («{name}»)" if name else "")
     detail = "; ".join(f"{k}: {v}" for k, v in error.fields.items()) if error.fields else error.message
-    return Invalid(f"{label}: {detail}", fields={"file": f"{label}: {detail}"})
+    if name:
+        return Invalid("Quy tắc {index} («{name}»): {detail}", values={"index": index, "name": name, "detail": detail}).on_field("file")
+    return Invalid("Quy tắc {index}: {detail}", values={"index": index, "detail": detail}).on_field("file")
 
 
 SEVERITIES = tuple(Severity)

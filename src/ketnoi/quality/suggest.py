@@ -103,15 +103,15 @@ def accept(session: Session, *, actor: Actor, dataset_id: uuid.UUID, keys: Seque
     if not wanted:
         raise Invalid("Hãy chọn ít nhất một quy tắc được gợi ý.", fields={"keys": "Chưa chọn quy tắc nào."})
     if len(wanted) > MAX_RULES:
-        raise Invalid(f"Tối đa {MAX_RULES} quy tắc cho một bộ dữ liệu.", fields={"keys": "Quá nhiều quy tắc."})
+        raise Invalid("Tối đa {limit} quy tắc cho một bộ dữ liệu.", fields={"keys": "Quá nhiều quy tắc."}, values={"limit": MAX_RULES})
     found = {s.key: s for s in catalog_candidates(dataset)}
     for resource_id in _tables_of_keys(wanted):
         profile = profile_table(session, actor=actor, dataset_id=dataset.id, resource_id=resource_id)
         found |= {s.key: s for s in candidates(profile)}
     missing = next((key for key in wanted if key not in found), None)
     if missing is not None:  # checked before any rule is made: all the chosen rules or none
-        message = f"Gợi ý «{missing}» không còn phù hợp với dữ liệu hiện tại: hãy mở lại trang hồ sơ dữ liệu."
-        raise Invalid(message, fields={"keys": message})
+        message = "Gợi ý «{key}» không còn phù hợp với dữ liệu hiện tại: hãy mở lại trang hồ sơ dữ liệu."
+        raise Invalid(message, values={"key": missing}).on_field("keys")
     taken = _existing(session, dataset)
     created = []
     for chosen in (found[key] for key in wanted):
@@ -130,8 +130,7 @@ def _tables_of_keys(keys: list[str]) -> list[uuid.UUID]:
         try:
             resource_id = uuid.UUID(key.split("@", 1)[1].split("#", 1)[0])
         except ValueError:
-            message = f"Gợi ý «{key}» không hợp lệ."
-            raise Invalid(message, fields={"keys": message}) from None
+            raise Invalid("Gợi ý «{key}» không hợp lệ.", values={"key": key}).on_field("keys") from None
         if resource_id not in out:
             out.append(resource_id)
     return out

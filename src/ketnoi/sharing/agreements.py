@@ -109,7 +109,11 @@ def accept(session: Session, *, consumer: Consumer, agreement_id: uuid.UUID) -> 
         raise Conflict("Phiên bản thỏa thuận này không còn chờ chấp thuận.", fields={"status": agreement.status})
     newer = session.scalar(select(func.max(Agreement.version)).where(Agreement.request_id == request.id))
     if newer != agreement.version:
-        raise Conflict(f"Đã có phiên bản mới hơn (v{newer}): hãy xem và chấp thuận phiên bản đó.", fields={"version": str(newer)})
+        raise Conflict(
+            "Đã có phiên bản mới hơn (v{newer}): hãy xem và chấp thuận phiên bản đó.",
+            fields={"version": str(newer)},
+            values={"newer": newer},
+        )
     for earlier in session.scalars(
         select(Agreement).where(Agreement.request_id == request.id, Agreement.status == AgreementStatus.IN_FORCE)
     ):

@@ -112,21 +112,28 @@ def granted(session: Session, consumer: Consumer, code: str) -> tuple[SharingSer
         .options(load_only(*_SERVICE_COLUMNS))  # not the texts nor the exchange schema: every call reads this
     ).first()
     if found is None:
-        raise NotFound(f"Không có dịch vụ đã công bố mã «{code}».")
+        raise NotFound("Không có dịch vụ đã công bố mã «{code}».", values={"code": code})
     service, grant, notice, until = found
     if notice == NoticeKind.TERMINATION:
-        raise ServiceEnded(f"Dịch vụ {code} đã ngừng cung cấp (xem /x/notices).")
+        raise ServiceEnded("Dịch vụ {code} đã ngừng cung cấp (xem /x/notices).", values={"code": code})
     if notice == NoticeKind.MAINTENANCE:
         assert until is not None
         wait = max(1, int((until - now).total_seconds()))
-        raise Maintenance(f"Dịch vụ {code} đang bảo trì theo kế hoạch đã báo, đến {until.astimezone(VN):%H:%M %d/%m/%Y}.", retry_after=wait)
+        raise Maintenance(
+            "Dịch vụ {code} đang bảo trì theo kế hoạch đã báo, đến {until:%H:%M %d/%m/%Y}.",
+            retry_after=wait,
+            values={"code": code, "until": until.astimezone(VN)},
+        )
     if grant is None:
-        raise NoGrant(f"Ứng dụng chưa được cấp quyền khai thác dịch vụ {code}: hãy gửi yêu cầu kết nối (/x/connection-requests).")
+        raise NoGrant(
+            "Ứng dụng chưa được cấp quyền khai thác dịch vụ {code}: hãy gửi yêu cầu kết nối (/x/connection-requests).",
+            values={"code": code},
+        )
     if grant.agreement_required:
         agreement = session.get(Agreement, grant.agreement_id) if grant.agreement_id else None
         if agreement is None or not agreements.in_force_on(agreement, now.astimezone(VN).date()):
-            message = f"Dịch vụ {code} chia sẻ theo yêu cầu riêng: chưa có thỏa thuận (Điều 38) còn hiệu lực, hai bên đã chấp thuận."
-            raise AgreementRequired(message)
+            message = "Dịch vụ {code} chia sẻ theo yêu cầu riêng: chưa có thỏa thuận (Điều 38) còn hiệu lực, hai bên đã chấp thuận."
+            raise AgreementRequired(message, values={"code": code})
     return service, grant
 
 
@@ -139,7 +146,7 @@ def read(session: Session, *, service: SharingService, grant: Grant, params: Seq
         raise BadRequest("Chỉ dùng một trong changed_since và as_of.", fields=dict.fromkeys(options, "Chọn một."))
     mode = MODES[next(iter(options))] if options else "records"
     if mode not in grant.operations:
-        raise NoGrant(f"Quyền khai thác không gồm thao tác «{mode}».")
+        raise NoGrant("Quyền khai thác không gồm thao tác «{mode}».", values={"mode": mode})
     at = _instant(*next(iter(options.items()))) if options else None
     version, resource, dataset = current_version(session, service)
     hidden = grants.personal_items_of(session, service) - set(grant.personal_items)  # masked in every version
@@ -158,7 +165,7 @@ def read(session: Session, *, service: SharingService, grant: Grant, params: Seq
         assert at is not None
         then_version = _version_at(session, resource, at)
         if then_version is None:
-            raise NotFound(f"Dịch vụ chưa có dữ liệu vào thời điểm {at.astimezone(VN):%d/%m/%Y %H:%M}.")
+            raise NotFound("Dịch vụ chưa có dữ liệu vào thời điểm {at:%d/%m/%Y %H:%M}.", values={"at": at.astimezone(VN)})
         version = then_version
     now = as_granted(version)
     page = query.read_page(session, _selection(session, now, filters, asked), asked)
@@ -190,9 +197,9 @@ def proxied(service: SharingService, grant: Grant, params: Sequence[tuple[str, s
         with httpx.Client(timeout=UPSTREAM_TIMEOUT, follow_redirects=False) as client:
             answer = client.get(service.upstream_url, params=list(params), headers={"x-ketnoi-grant": str(grant.id)})
     except httpx.HTTPError as exc:
-        raise ProviderFault(f"Hệ thống của đơn vị cung cấp không trả lời ({type(exc).__name__}).") from None
+        raise ProviderFault("Hệ thống của đơn vị cung cấp không trả lời ({error}).", values={"error": type(exc).__name__}) from None
     if not answer.is_success:
-        raise ProviderFault(f"Hệ thống của đơn vị cung cấp trả lời HTTP {answer.status_code}.")
+        raise ProviderFault("Hệ thống của đơn vị cung cấp trả lời HTTP {status}.", values={"status": answer.status_code})
     if len(answer.content) > UPSTREAM_MAX_BYTES or "json" not in answer.headers.get("content-type", ""):
         raise ProviderFault("Hệ thống của đơn vị cung cấp không trả JSON (hoặc trả quá lớn).")
     try:
@@ -207,7 +214,9 @@ def proxied(service: SharingService, grant: Grant, params: Sequence[tuple[str, s
 def current_version(session: Session, service: SharingService) -> tuple[DatastoreVersion, Resource, Dataset]:
     """The served version of the service's table: the dataset's first loaded resource holding its items."""
     if service.dataset_id is None:
-        raise ProviderFault(f"Dịch vụ {service.code} chuyển tiếp đến hệ thống của đơn vị: không có bảng dữ liệu trong kho.")
+        raise ProviderFault(
+            "Dịch vụ {code} chuyển tiếp đến hệ thống của đơn vị: không có bảng dữ liệu trong kho.", values={"code": service.code}
+        )
     found = session.execute(
         select(DatastoreVersion, Resource, Dataset)
         .join(Resource, Resource.id == DatastoreVersion.resource_id)
@@ -219,7 +228,7 @@ def current_version(session: Session, service: SharingService) -> tuple[Datastor
     for version, resource, dataset in found:
         if any(f.get("ketnoiItem") in service.data_items for f in version.table_schema["fields"]):
             return version, resource, dataset
-    raise ProviderFault(f"Dịch vụ {service.code} chưa có dữ liệu trong kho: đơn vị cung cấp chưa nạp dữ liệu.")
+    raise ProviderFault("Dịch vụ {code} chưa có dữ liệu trong kho: đơn vị cung cấp chưa nạp dữ liệu.", values={"code": service.code})
 
 
 def version_by_id(session: Session, version_id: uuid.UUID | None) -> DatastoreVersion | None:
@@ -276,7 +285,9 @@ def _selection(session: Session, granted: Granted, filters: list[tuple[str, str]
     try:
         limited = query.select_served(session, whole, filters)
     except DomainError as exc:
-        raise ProviderFault(f"Điều kiện lọc dòng của quyền khai thác không áp dụng được cho bảng: {exc.message}") from None
+        raise ProviderFault(
+            "Điều kiện lọc dòng của quyền khai thác không áp dụng được cho bảng: {error}", values={"error": exc.message}
+        ) from None
     assert limited.query.whereclause is not None and limited.table is selection.table  # one Table object per table (tables._table)
     return replace(selection, query=selection.query.where(limited.query.whereclause))
 
@@ -298,8 +309,9 @@ def _changes(
     limit, offset = query.page_limit(options.get("limit")), _offset(options.get("cursor"))
     if then is not None and [(f.name, f.type) for f in then.served.shown] != [(f.name, f.type) for f in now.served.shown]:
         raise Conflict(
-            f"Cấu trúc bảng đã thay đổi từ phiên bản {then.served.version.version}: hãy lấy lại toàn bộ (không dùng changed_since).",
+            "Cấu trúc bảng đã thay đổi từ phiên bản {version}: hãy lấy lại toàn bộ (không dùng changed_since).",
             fields={"changed_since": "Cấu trúc đã đổi."},
+            values={"version": then.served.version.version},
         )
     current = _values(session, now, filters, names)
     if then is None:
@@ -359,7 +371,9 @@ def _instant(name: str, text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise BadRequest(f"Thời điểm «{text}» không đúng ISO 8601 (ví dụ 2026-11-20T08:00:00+07:00).", fields={name: text}) from None
+        raise BadRequest(
+            "Thời điểm «{text}» không đúng ISO 8601 (ví dụ 2026-11-20T08:00:00+07:00).", fields={name: text}, values={"text": text}
+        ) from None
     return (moment if moment.tzinfo else moment.replace(tzinfo=VN)).astimezone(UTC)
 
 

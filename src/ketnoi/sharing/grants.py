@@ -74,7 +74,9 @@ def check_items(service: SharingService, data_items: list[str]) -> None:
     unknown = [name for name in data_items if name not in service.data_items]
     if (not data_items and not service.upstream_url) or unknown:
         listed = ", ".join(unknown)
-        raise Invalid(f"Trường dữ liệu không thuộc dịch vụ: {listed or '(chưa chọn)'}.", fields={"data_items": listed})
+        raise Invalid(
+            "Trường dữ liệu không thuộc dịch vụ: {items}.", fields={"data_items": listed}, values={"items": listed or "(chưa chọn)"}
+        )
 
 
 def create(
@@ -98,12 +100,17 @@ def create(
     personal_in_service = personal_items_of(session, service)
     not_personal = [name for name in personal if name not in data_items or name not in personal_in_service]
     if not_personal:
-        message = f"Chỉ cho xem các trường dữ liệu cá nhân đã được cấp: {', '.join(not_personal)}."
-        raise Invalid(message, fields={"personal_items": ", ".join(not_personal)})
+        listed = ", ".join(not_personal)
+        message = "Chỉ cho xem các trường dữ liệu cá nhân đã được cấp: {items}."
+        raise Invalid(message, fields={"personal_items": listed}, values={"items": listed})
     filters = _row_filters(row_filters or [])
     allowed = list(OPERATIONS) if operations is None else [op for op in OPERATIONS if op in operations]
     if operations is not None and (not allowed or len(allowed) != len(set(operations))):
-        raise Invalid(f"Thao tác phải là một hoặc nhiều trong: {', '.join(OPERATIONS)}.", fields={"operations": ", ".join(operations)})
+        raise Invalid(
+            "Thao tác phải là một hoặc nhiều trong: {choices}.",
+            fields={"operations": ", ".join(operations)},
+            values={"choices": ", ".join(OPERATIONS)},
+        )
     for limit, name in ((rate_per_minute, "rate_per_minute"), (quota_per_day, "quota_per_day")):
         if limit is not None and limit < 1:
             raise Invalid("Hạn mức phải là số dương.", fields={name: str(limit)})
@@ -132,7 +139,7 @@ def _row_filters(filters: list[list[str]]) -> list[list[str]]:
     """Filters in the data API's own syntax (`tinh_thanh=Hà Nội`, `nam__gte=2020`); checked
     against the table when the gateway applies them, as any filter is."""
     if len(filters) > MAX_ROW_FILTERS:
-        raise Invalid(f"Tối đa {MAX_ROW_FILTERS} điều kiện lọc dòng.", fields={"row_filters": str(len(filters))})
+        raise Invalid("Tối đa {limit} điều kiện lọc dòng.", fields={"row_filters": str(len(filters))}, values={"limit": MAX_ROW_FILTERS})
     out = []
     for pair in filters:
         if len(pair) != 2 or not all(isinstance(part, str) and part.strip() for part in pair) or pair[0] in NOT_FILTERS:

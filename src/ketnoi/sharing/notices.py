@@ -78,8 +78,11 @@ def announce(
     earliest = WorkingDays(session).deadline(now, NOTICE_WORKING_DAYS)
     if starts_at < earliest:
         when = earliest.astimezone(VN)
-        message_ = f"Phải báo trước ít nhất {NOTICE_WORKING_DAYS} ngày làm việc: bắt đầu sớm nhất {when:%H:%M %d/%m/%Y}."
-        raise Invalid(message_, fields={"starts_at": f"Sớm nhất {when:%d/%m/%Y}."})
+        raise Invalid(
+            "Phải báo trước ít nhất {days} ngày làm việc: bắt đầu sớm nhất {earliest:%H:%M %d/%m/%Y}.",
+            fields={"starts_at": f"Sớm nhất {when:%d/%m/%Y}."},
+            values={"days": NOTICE_WORKING_DAYS, "earliest": when},
+        )
     if kind == NoticeKind.MAINTENANCE and (ends_at is None or ends_at <= starts_at):
         raise Invalid("Bảo trì phải có thời điểm kết thúc sau thời điểm bắt đầu.", fields={"ends_at": "Bắt buộc, sau lúc bắt đầu."})
     notice = _notice(session, actor, kind, service.id, None, starts_at, ends_at if kind == NoticeKind.MAINTENANCE else None, message)

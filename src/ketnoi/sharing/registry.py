@@ -212,11 +212,15 @@ def _apply(session: Session, actor: Actor, service: SharingService, data: Servic
         by_name = {i.name: i for i in session.scalars(select(DataItem).where(DataItem.dataset_id == dataset.id))}
         unknown = [n for n in data.data_items if n not in by_name]
         if unknown:
-            raise Invalid(f"Bộ dữ liệu không có trường: {', '.join(unknown)}.", fields={"data_items": ", ".join(unknown)})
+            raise Invalid(
+                "Bộ dữ liệu không có trường: {items}.", fields={"data_items": ", ".join(unknown)}, values={"items": ", ".join(unknown)}
+            )
         items = [by_name[n] for n in dict.fromkeys(data.data_items)]
         closed = [i.name for i in items if i.sharing_form == SharingForm.NOT_SHARED]
         if closed:
-            raise Invalid(f"Trường không được chia sẻ: {', '.join(closed)}.", fields={"data_items": ", ".join(closed)})
+            raise Invalid(
+                "Trường không được chia sẻ: {items}.", fields={"data_items": ", ".join(closed)}, values={"items": ", ".join(closed)}
+            )
     elif data.data_items:
         raise Invalid("Chỉ dịch vụ của một bộ dữ liệu mới chọn trường dữ liệu.", fields={"data_items": ", ".join(data.data_items)})
     _check_unique(session, service, data.code)
@@ -245,7 +249,7 @@ def _check_unique(session: Session, service: SharingService, code: str) -> None:
     with session.no_autoflush:  # the service may hold the new code already: ask before it is written
         taken = session.scalar(select(SharingService.id).where(SharingService.code == code, SharingService.id != service.id))
     if taken is not None:
-        raise Conflict(f"Mã dịch vụ «{code}» đã được dùng.", fields={"code": "Đã được dùng."})
+        raise Conflict("Mã dịch vụ «{code}» đã được dùng.", fields={"code": "Đã được dùng."}, values={"code": code})
 
 
 def _record(session: Session, actor: Actor, action: str, service: SharingService, changes: dict[str, Any]) -> None:

@@ -80,7 +80,7 @@ def submit(
     """An application asks to use a published service; approved at once when its sharing form allows."""
     service = session.scalar(select(SharingService).where(SharingService.code == service_code))
     if service is None or service.status not in (ServiceStatus.PUBLISHED, ServiceStatus.CHANGED):
-        raise NotFound(f"Không có dịch vụ đã công bố mã «{service_code}».")
+        raise NotFound("Không có dịch vụ đã công bố mã «{service_code}».", values={"service_code": service_code})
     purpose = nfc(purpose)
     if not 10 <= len(purpose) <= 5000:
         raise Invalid("Hãy nêu mục đích khai thác (10 đến 5.000 ký tự).", fields={"purpose": "Bắt buộc."})
@@ -88,7 +88,9 @@ def submit(
         data_items = []
     grants.check_items(service, data_items)
     if frequency not in FREQUENCIES:
-        raise Invalid(f"Tần suất khai thác phải là một trong: {', '.join(FREQUENCIES)}.", fields={"frequency": frequency})
+        raise Invalid(
+            "Tần suất khai thác phải là một trong: {choices}.", fields={"frequency": frequency}, values={"choices": ", ".join(FREQUENCIES)}
+        )
     if expected_records is not None and expected_records < 0:
         raise Invalid("Số bản ghi dự kiến không âm.", fields={"expected_records": str(expected_records)})
     now = utcnow()

@@ -50,7 +50,7 @@ def _services_in_scope(actor: Actor) -> Select[tuple[str]] | None:
 
 def since_of(period: str, now: datetime | None = None) -> datetime:
     if period not in PERIODS:
-        raise Invalid(f"Khoảng thời gian phải là một trong: {', '.join(PERIODS)}.", fields={"period": period})
+        raise Invalid("Khoảng thời gian phải là một trong: {choices}.", fields={"period": period}, values={"choices": ", ".join(PERIODS)})
     return (now or utcnow()) - PERIODS[period]
 
 

@@ -115,7 +115,11 @@ def _row_filters(text: str) -> list[list[str]]:
             continue
         name, equals, value = line.partition("=")
         if not equals or not name.strip() or not value.strip():
-            raise Invalid(f"Dòng {number} của điều kiện lọc phải có dạng tham_số=giá_trị.", fields={"row_filters": line[:100]})
+            raise Invalid(
+                "Dòng {number} của điều kiện lọc phải có dạng tham_số=giá_trị.",
+                fields={"row_filters": line[:100]},
+                values={"number": number},
+            )
         filters.append([name.strip(), value.strip()])
     return filters
 

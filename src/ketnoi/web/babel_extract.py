@@ -1,6 +1,7 @@
 """A Babel extractor for the Vietnamese messages that services raise and code lists hold.
 
-Services speak Vietnamese (the msgids) without calling gettext: `Invalid("…", fields={"x": "…"})`,
+Services speak Vietnamese (the msgids) without calling gettext: `Invalid("…", fields={"x": "…"})`, or with values kept
+out of the msgid, `Invalid("Tối đa {n} quy tắc.", values={"n": 20})` (the template is extracted with its {placeholders}),
 `raise ValueError("…")` in validators, `msg = "…"` and `job.message = "…"`, and code-list dicts. The web
 layer translates them at the last moment (web.errors.translate, `_()` in templates), so the English catalog must
 hold them too. babel.cfg points this extractor at those modules; templates use Babel's jinja2 one.
@@ -29,7 +30,26 @@ CALLS = {
     "AccountLocked",
     "RateLimited",  # sharing.limiter
     "QuotaExceeded",
-    "_invalid",  # a module's shorthand for Invalid(message, fields={field: message})
+    "ConsumerRefused",  # sharing.consumers
+    "ConsumerSuspended",
+    "NoGrant",  # sharing.exchange
+    "AgreementRequired",
+    "Maintenance",
+    "ServiceEnded",
+    "ProviderFault",
+    "HistoryPending",  # datastore.history
+    "SqlTimeout",  # datastore.sql
+    "SecretUnreadable",  # kit.secretbox
+    "TooMany",  # feedback.antispam
+    "HarvestFailed",  # harvest.tasks
+    "SyncFailed",  # connectors.tasks
+    "SourceRefused",  # connectors.extract
+    "SourceUnavailable",
+    "PeerError",  # federation.client
+    "PeerRefused",  # federation.gateway
+    "PeerDisabled",  # federation.access
+    "PushFailed",  # national.tasks
+    "_invalid",  # a module's shorthand for Invalid(message, values=…).on_field(field)
 }
 MESSAGE_NAMES = {"msg", "message"}
 Found = tuple[int, None, str, list[str]]

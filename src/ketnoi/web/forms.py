@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
-from ketnoi.kit.errors import Conflict, Invalid, Unauthenticated
+from ketnoi.kit.errors import Conflict, DomainError, Invalid, Unauthenticated
 from ketnoi.kit.validation import parse
 from ketnoi.web.deps import CurrentActor
 from ketnoi.web.security import CSRF_FIELD, check_csrf
@@ -58,8 +58,22 @@ class FormState:
 
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
-    message: str | None = None
+    message: str | None = None  # a msgid: the template translates it, then fills in `message_values`
     status: int = 200
+    message_values: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def refused(
+        cls, exc: DomainError, *, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None, status: int | None = None
+    ) -> FormState:
+        """The form shown again after a service refused it: the error's message kept translatable (its msgid and values)."""
+        shown_errors = exc.fields if errors is None else errors
+        return cls(values=values or {}, errors=shown_errors, message=exc.template, status=status or exc.status, message_values=exc.values)
+
+    def message_in(self, gettext: Callable[[str], str]) -> str:
+        """The summary message in the page's language, its values filled in after translating."""
+        translated = gettext(self.message or "")
+        return translated.format_map(self.message_values) if self.message_values else translated
 
     def value(self, name: str) -> str:
         raw = self.values.get(name)
@@ -173,7 +187,7 @@ def attempt(session: Session, form: FormData, action: Callable[[], T]) -> T | Fo
         return action()
     except (Invalid, Conflict) as exc:
         session.rollback()  # the request still commits: nothing half-done may go with it
-        return FormState(values=typed_values(form), errors=_field_errors(exc.fields), message=exc.message, status=exc.status)
+        return FormState.refused(exc, values=typed_values(form), errors=_field_errors(exc.fields))
 
 
 def submit(session: Session, model: type[M], form: FormData, action: Callable[[M], T]) -> T | FormState:

@@ -60,7 +60,11 @@ def year_calendar(session: Session, *, actor: Actor, year: int) -> YearCalendar:
 
 def _checked(year: int) -> int:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise Invalid(f"Năm phải từ {FIRST_YEAR} đến {LAST_YEAR}.", fields={"year": str(year)})
+        raise Invalid(
+            "Năm phải từ {first_year} đến {last_year}.",
+            fields={"year": str(year)},
+            values={"first_year": FIRST_YEAR, "last_year": LAST_YEAR},
+        )
     return year
 
 
@@ -91,7 +95,9 @@ class WorkingDays:
     def add(self, start: date, working_days: int) -> date:
         """The `working_days`-th working day after `start` (not counting `start` itself)."""
         if not 0 <= working_days <= MAX_WORKING_DAYS:
-            raise Invalid(f"Số ngày làm việc phải từ 0 đến {MAX_WORKING_DAYS}.", fields={"working_days": str(working_days)})
+            raise Invalid(
+                "Số ngày làm việc phải từ 0 đến {limit}.", fields={"working_days": str(working_days)}, values={"limit": MAX_WORKING_DAYS}
+            )
         day, left = start, working_days
         while left:
             day += timedelta(days=1)
@@ -127,7 +133,9 @@ def set_day(session: Session, *, actor: Actor, data: DayIn) -> YearCalendar:
     if not name or len(name) > 255:
         raise Invalid("Tên ngày là bắt buộc, tối đa 255 ký tự.", fields={"name": "Bắt buộc, tối đa 255 ký tự."})
     if data.kind == DayKind.WORKDAY and data.day.weekday() not in rules.WEEKEND:
-        raise Invalid(f"Ngày {data.day:%d/%m/%Y} là ngày thường, đã là ngày làm việc.", fields={"day": data.day.isoformat()})
+        raise Invalid(
+            "Ngày {day:%d/%m/%Y} là ngày thường, đã là ngày làm việc.", fields={"day": data.day.isoformat()}, values={"day": data.day}
+        )
     year = _stored(session, actor, _checked(data.day.year))
     before = session.get(CalendarDay, data.day)
     old = [before.kind, before.name] if before else None
@@ -146,7 +154,7 @@ def remove_day(session: Session, *, actor: Actor, day: date) -> YearCalendar:
     year = _stored(session, actor, _checked(day.year))
     found = session.get(CalendarDay, day)
     if found is None:
-        raise Invalid(f"Ngày {day:%d/%m/%Y} không có trong lịch.", fields={"day": day.isoformat()})
+        raise Invalid("Ngày {day:%d/%m/%Y} không có trong lịch.", fields={"day": day.isoformat()}, values={"day": day})
     _record(session, actor, year, {day.isoformat(): [[found.kind, found.name], None]})
     session.delete(found)
     session.flush()
