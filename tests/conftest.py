@@ -65,17 +65,22 @@ def engine() -> Iterator[Engine]:
 _KEPT = ("exchange_log_head", "catalog_revision")
 _RESET_HEAD = text(f"UPDATE exchange_log_head SET seq = 0, hash = '{'0' * 64}'")
 _RAISE_REVISION = text("UPDATE catalog_revision SET value = value + 1")
+_DATASTORE_USED = text("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'datastore' LIMIT 1")
 
 
 def _empty_tables(eng: Engine) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in _KEPT]
     if eng.dialect.name == "postgresql":
+        # DELETE, children first, not TRUNCATE: a test leaves a handful of rows, and TRUNCATE gives
+        # each of the tables and their indexes new files, ~0.5-0.9 s a test here against ~25 ms.
         with eng.begin() as conn:
-            conn.execute(text("TRUNCATE " + ", ".join(tables) + " CASCADE"))
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
             conn.execute(_RESET_HEAD)
             conn.execute(_RAISE_REVISION)
-            conn.execute(text("DROP SCHEMA datastore CASCADE"))  # the tables loads created
-            conn.execute(text("CREATE SCHEMA datastore"))
+            if conn.execute(_DATASTORE_USED).first():
+                conn.execute(text("DROP SCHEMA datastore CASCADE"))  # the tables loads created
+                conn.execute(text("CREATE SCHEMA datastore"))
         return
     with eng.begin() as conn:
         names = (
