@@ -45,6 +45,7 @@ test: lint ## the whole suite on SQLite and on PostgreSQL, side by side (each pr
 test-sqlite: install
 	env -u KETNOI_DATABASE_URL KETNOI_TEST_DATABASE_URL= $(BIN)/pytest -q
 
+# The PostgreSQL half skips the tests that never use the suite's database (tests/conftest.py): the SQLite half runs them.
 test-postgres: install
 	env -u KETNOI_DATABASE_URL KETNOI_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q
 

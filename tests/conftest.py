@@ -101,6 +101,18 @@ def _empty_tables(eng: Engine) -> None:
         conn.commit()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On PostgreSQL, a test that never asks for the suite's database (no `engine` among its fixtures:
+    parsers, CLIs on a SQLite file of their own, deploy files) would run exactly as it does in the SQLite
+    half beside it (`make test` runs both): it runs there only."""
+    if not _URL.startswith("postgresql"):
+        return
+    once = pytest.mark.skip(reason="does not use the suite's database: run once, in the SQLite half of `make test`")
+    for item in items:
+        if "engine" not in getattr(item, "fixturenames", ()):
+            item.add_marker(once)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_counters() -> None:
     """Rate counters (failed logins per address, the gateway's rates) start at zero in each test: every
