@@ -1,12 +1,15 @@
 import re
+import uuid
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from ketnoi.web.deps import accepted_language
 from ketnoi.web.i18n import LOCALE_DIR
 from ketnoi.web.security import LANG_COOKIE
 from tests import factories as f
@@ -82,6 +85,38 @@ def test_a_converted_service_error_is_english_on_an_english_page(client: TestCli
     assert "The name «ho-so-chuyen-gia» is already used in the address of another dataset." in english.text
     summary = english.text.split('id="error-summary"')[1].split("</p>")[0]
     assert "The name «ho-so-chuyen-gia»" in summary and "Tên «" not in summary  # the field's own line shows its text as it comes
+
+
+@pytest.mark.parametrize(
+    ("header", "chosen"),
+    [
+        ("en", "en"),
+        ("en-US,en;q=0.9", "en"),
+        ("fr-FR, en;q=0.5, vi;q=0.8", "vi"),
+        ("de, EN-gb;q=0.3", "en"),
+        ("en;q=0, vi;q=0.1", "vi"),
+        ("en;q=0", None),
+        ("*", None),
+        ("en;q=abc", None),
+        ("", None),
+    ],
+)
+def test_accept_language_picks_the_most_wanted_of_our_languages(header: str, chosen: str | None) -> None:
+    assert accepted_language(header) == chosen
+
+
+def test_a_program_gets_api_errors_in_the_language_it_accepts_and_pages_stay_vietnamese(client: TestClient, db: Session) -> None:
+    missing = f"/api/v1/datasets/{uuid.uuid4()}"
+    english = client.get(missing, headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert english.status_code == 404 and english.json()["error"]["message"] == "Dataset not found."
+    assert "accept-language" in english.headers["vary"].lower()  # a cache keeps one answer per language
+    assert client.get(missing).json()["error"]["message"] == "Không tìm thấy bộ dữ liệu."
+    assert client.get(missing, headers={"Accept-Language": "vi, en;q=0.5"}).json()["error"]["message"] == "Không tìm thấy bộ dữ liệu."
+    client.cookies.set(LANG_COOKIE, "vi")  # a choice made on the site wins over the header
+    assert client.get(missing, headers={"Accept-Language": "en"}).json()["error"]["message"] == "Không tìm thấy bộ dữ liệu."
+    client.cookies.clear()
+    page = client.get(f"/datasets/{uuid.uuid4()}", headers={"Accept-Language": "en"})  # a browser's language is not a choice
+    assert page.status_code == 404 and "Không tìm thấy bộ dữ liệu." in page.text
 
 
 def test_templates_follow_the_content_security_policy() -> None:

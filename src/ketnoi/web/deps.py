@@ -71,8 +71,36 @@ CurrentActor = Annotated[Actor, Depends(get_actor)]
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
+MACHINE_PATHS = ("/api/", "/x/", "/oauth/")  # read by programs: errors in JSON, never a page
+
+
 def locale_of(request: Request) -> str:
+    """`?lang=`, then the `ketnoi_lang` cookie; a program calling the API may also send Accept-Language.
+    Pages do not follow the browser's language: they are Vietnamese unless the user switches."""
     chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
     if chosen in LOCALES:
         return chosen
+    header = request.headers.get("accept-language")
+    if header and request.url.path.startswith(MACHINE_PATHS) and (accepted := accepted_language(header)):
+        return accepted
     return get_settings().default_locale
+
+
+def accepted_language(header: str) -> str | None:
+    """The most wanted of our languages in an Accept-Language header (RFC 9110 §12.5.4): by q-value, then
+    by order; `en-US` counts as `en`; `q=0` refuses; `*` leaves the choice to us (None)."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        tag, *params = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0  # a malformed weight is not a wish
+        language = tag.split("-", 1)[0].lower()
+        if language in LOCALES and quality > 0:
+            ranked.append((-quality, position, language))
+    return min(ranked)[2] if ranked else None

@@ -24,7 +24,7 @@ from ketnoi.db import unit_of_work
 from ketnoi.kit.errors import DomainError, Forbidden, Unauthenticated
 from ketnoi.kit.validation import vietnamese_fields
 from ketnoi.web import outage
-from ketnoi.web.deps import get_principal
+from ketnoi.web.deps import MACHINE_PATHS, get_principal
 from ketnoi.web.templating import error_text, render, translate
 
 log = logging.getLogger("ketnoi.web")
@@ -48,9 +48,6 @@ _HTTP_MESSAGES = {
 }
 
 
-MACHINE_PATHS = ("/api/", "/x/", "/oauth/")  # read by programs: errors in JSON, never a page
-
-
 def is_api(request: Request) -> bool:
     return request.url.path.startswith(MACHINE_PATHS)
 
@@ -62,7 +59,9 @@ def error_response(
     fields = {k: translate(request, v) for k, v in (fields or {}).items()}
     if is_api(request):
         body: dict[str, Any] = {"error": {"type": type_, "message": message, "fields": fields}}
-        headers = {"www-authenticate": "Bearer"} if status == 401 else {}
+        headers = {"vary": "Accept-Language"}  # the message follows the caller's language (web.deps.locale_of)
+        if status == 401:
+            headers["www-authenticate"] = "Bearer"
         if exc is not None and "retry_after" in exc.params:
             headers["retry-after"] = str(exc.params["retry_after"])
         if request.url.path.startswith("/x/"):  # the gateway says whose fault an error is (X-Road's types)
