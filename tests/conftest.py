@@ -10,6 +10,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -134,6 +135,23 @@ def db(engine: Engine) -> Iterator[Session]:
     """A session inside one unit of work; committed at the end of the test."""
     with unit_of_work(engine) as session:
         yield session
+
+
+@pytest.fixture(scope="session")
+def shared_chromium() -> Iterator[Any]:
+    """Headless Debian Chromium for the whole run, started by the first browser test (tests/web/browser.py):
+    Playwright's driver and a browser cost ~2 s of CPU to start, once per test before. Tests stay apart
+    by their own browser contexts, which `chromium` closes after each."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.web.browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @pytest.fixture

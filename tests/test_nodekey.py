@@ -9,11 +9,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from ketnoi.app import create_app
 from ketnoi.db import unit_of_work
 from ketnoi.kit import nodekey
 from ketnoi.settings import get_settings
 from ketnoi.sharing import evidence
+from tests.apps import shared_app
 from tests.sharing.test_evidence import _exchange
 
 
@@ -23,7 +23,7 @@ def _public_of(jwk: dict[str, str]) -> Ed25519PublicKey:
 
 def test_the_jwks_publishes_the_key_that_signs(engine: Engine) -> None:
     key = nodekey.node_key()
-    with TestClient(create_app()) as client:
+    with TestClient(shared_app()) as client:
         published = client.get("/.well-known/jwks.json").json()["keys"]
     assert published[0] | {"x": ""} == {"kty": "OKP", "crv": "Ed25519", "x": "", "kid": key.key_id, "use": "sig", "alg": "EdDSA"}
     signature = key.sign(b"ketnoi")

@@ -10,8 +10,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from ketnoi.app import create_app
 from ketnoi.settings_docs import render_markdown
+from tests.apps import shared_app
 
 ROOT = Path(__file__).resolve().parent.parent
 KETNOI = [sys.executable, "-m", "ketnoi"]
@@ -29,7 +29,7 @@ def test_configuration_docs_agree_with_settings() -> None:
 
 
 def test_health_and_ready(engine: Engine) -> None:
-    with TestClient(create_app()) as client:
+    with TestClient(shared_app()) as client:
         assert client.get("/-/health").json() == {"status": "ok"}
         ready = client.get("/-/ready")
         assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "migrations": "ok"}

@@ -7,17 +7,17 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from ketnoi.app import create_app
 from ketnoi.auth import service as auth
 from ketnoi.db import unit_of_work
 from ketnoi.identity import actor_for
 from ketnoi.org.models import Organization
 from tests import factories as f
+from tests.apps import shared_app
 
 
 @pytest.fixture
 def api(engine: Engine) -> Iterator[TestClient]:
-    with TestClient(create_app()) as client:
+    with TestClient(shared_app()) as client:
         yield client
 
 

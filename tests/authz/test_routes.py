@@ -30,6 +30,7 @@ from ketnoi.identity import actor_for
 from ketnoi.org.models import OrgKind
 from ketnoi.sharing import consumers
 from tests import factories as f
+from tests.apps import shared_app
 
 ROUTES: dict[str, str] = {
     # two-factor sign-in (issue 9): the pending cookie of a right password is what they need
@@ -332,5 +333,5 @@ def test_each_caller_is_refused_what_its_rule_refuses(api: TestClient, callers: 
 
 @pytest.fixture
 def api(engine: object) -> Iterator[TestClient]:
-    with TestClient(create_app()) as client:
+    with TestClient(shared_app()) as client:
         yield client

@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from ketnoi.app import create_app
 from ketnoi.catalog import items
 from ketnoi.identity import system_actor
 from tests import factories as f
+from tests.apps import shared_app
 
 HEADER = ["Mã đề tài", "Tên đề tài", "Năm bắt đầu", "Kinh phí (triệu đồng)", "Ngày cập nhật", "Đạt"]
 GOOD = [
@@ -51,7 +51,7 @@ def resource(db: Session) -> uuid.UUID:
 
 @pytest.fixture
 def api(engine: Engine) -> Iterator[TestClient]:
-    with TestClient(create_app()) as client:
+    with TestClient(shared_app()) as client:
         yield client
 
 

@@ -233,14 +233,14 @@ def test_the_demo_has_sharing_services_at_each_stage_with_one_late(db: Session) 
 def test_the_demo_application_calls_the_gateway_with_its_key_and_a_request_awaits_an_answer(db: Session, var_dir: Path) -> None:
     from fastapi.testclient import TestClient
 
-    from ketnoi.app import create_app
     from ketnoi.sharing.requests import ConnectionRequest
+    from tests.apps import shared_app
 
     load_demo(db, password=PASSWORD)
     db.commit()
     key = (var_dir / "demo_api_key").read_text().strip()
     assert oct((var_dir / "demo_api_key").stat().st_mode & 0o777) == "0o600"
-    with TestClient(create_app()) as client:
+    with TestClient(shared_app()) as client:
         answered = client.get("/x/DV.KHCN.NHIEMVU/records", params={"limit": "3"}, headers={"X-API-Key": key})
         assert answered.status_code == 200, answered.text
         assert len(answered.json()["items"]) == 3 and "signature" in answered.headers

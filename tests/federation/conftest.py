@@ -29,7 +29,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from ketnoi.app import create_app
 from ketnoi.authz import Actor
 from ketnoi.federation import client
 from ketnoi.identity import actor_for
@@ -38,6 +37,7 @@ from ketnoi.org.models import OrgKind
 from ketnoi.settings import get_settings
 from ketnoi.sharing import consumers
 from tests import factories as f
+from tests.apps import shared_app
 from tests.harvest.conftest import KETNOI, ROOT, _wait_for, free_port
 
 
@@ -211,5 +211,5 @@ def ours(db: Session) -> Ours:
 
 @pytest.fixture
 def api(engine: Engine) -> Iterator[TestClient]:
-    with TestClient(create_app()) as test_client:
+    with TestClient(shared_app()) as test_client:
         yield test_client

@@ -14,10 +14,10 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from ketnoi.app import create_app
 from ketnoi.feedback import antispam
 from ketnoi.feedback.models import Feedback
 from tests import factories as f
+from tests.apps import shared_app
 from tests.feedback.conftest import AUTHOR_EMAIL, World
 from tests.web.conftest import login, post
 
@@ -26,7 +26,7 @@ TITLE = "Danh sách tổ chức khoa học và công nghệ theo tỉnh"
 
 @pytest.fixture
 def web(engine: Engine) -> Iterator[TestClient]:
-    with TestClient(create_app()) as client:
+    with TestClient(shared_app()) as client:
         yield client
 
 

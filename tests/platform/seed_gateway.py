@@ -17,7 +17,6 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from ketnoi.app import create_app
 from ketnoi.auth import service as auth
 from ketnoi.catalog import items
 from ketnoi.catalog.schemas import DataItemIn
@@ -28,6 +27,7 @@ from ketnoi.org.models import OrgKind
 from ketnoi.sharing import consumers, registry
 from ketnoi.sharing.schemas import ServiceIn
 from tests import factories as f
+from tests.apps import shared_app
 
 SERVICE = "DV.NHIEMVU"
 ROWS = 200
@@ -60,7 +60,7 @@ def seed() -> dict[str, str]:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         ingest(db, actor=system_actor(), resource_id=resource.id, path=path)
     body = {"service": SERVICE, "purpose": "Giải quyết thủ tục hành chính", "data_items": ["ma_nhiem_vu"], "frequency": "daily"}
-    with TestClient(create_app()) as client:
+    with TestClient(shared_app()) as client:
         asked = client.post("/x/connection-requests", json=body, headers={"X-API-Key": api_key})
         assert asked.status_code == 201, asked.text
     return {"resource_id": str(resource.id), "token": token, "api_key": api_key, "service": SERVICE}

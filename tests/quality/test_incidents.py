@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from tests import factories as f
+from tests.apps import shared_app
 from tests.web.conftest import login, post
 
-from ketnoi.app import create_app
 from ketnoi.audit.models import AuditEvent
 from ketnoi.auth import service as auth
 from ketnoi.authz import PUBLIC, Actor
@@ -111,7 +111,7 @@ def world(db: Session) -> World:
 
 @pytest.fixture
 def api(engine: Engine) -> Iterator[TestClient]:
-    with TestClient(create_app()) as client:
+    with TestClient(shared_app()) as client:
         yield client
 
 

@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from ketnoi.app import create_app
 from ketnoi.auth import service as auth
 from ketnoi.authz import Actor
 from ketnoi.catalog import items
@@ -26,6 +25,7 @@ from ketnoi.org.models import Organization, OrgKind
 from ketnoi.sharing import agreements, consumers, registry
 from ketnoi.sharing.schemas import ServiceIn
 from tests import factories as f
+from tests.apps import shared_app
 from tests.datastore.conftest import as_csv
 
 
@@ -74,7 +74,7 @@ def setting(db: Session) -> Setting:
 
 @pytest.fixture
 def api(engine: Engine) -> Iterator[TestClient]:
-    with TestClient(create_app()) as client:
+    with TestClient(shared_app()) as client:
         yield client
 
 

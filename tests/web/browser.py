@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import Engine
 
-from ketnoi.app import create_app
+from tests.apps import shared_app
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -50,7 +50,7 @@ def server(engine: Engine) -> Iterator[str]:
     import uvicorn
 
     port = _free_port()
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(shared_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
@@ -65,16 +65,12 @@ def server(engine: Engine) -> Iterator[str]:
 
 
 @pytest.fixture
-def chromium() -> Iterator[Browser]:
-    """Headless Debian Chromium, driven by Playwright."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
+def chromium(shared_chromium: Browser) -> Iterator[Browser]:
+    """Headless Debian Chromium, driven by Playwright: the run's one browser (tests/conftest.py), whose
+    contexts (cookies, storage, pages) this test opens and which are all closed after it."""
+    yield shared_chromium
+    for context in list(shared_chromium.contexts):
+        context.close()
 
 
 def login(browser: Browser, server: str, username: str) -> Page:

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from ketnoi.app import create_app
 from ketnoi.web.security import CSRF_COOKIE
+from tests.apps import shared_app
 from tests.web.browser import chromium, server
 
 __all__ = ["chromium", "server"]  # fixtures of the browser tests
@@ -18,7 +18,7 @@ __all__ = ["chromium", "server"]  # fixtures of the browser tests
 
 @pytest.fixture
 def client(engine: Engine) -> Iterator[TestClient]:
-    with TestClient(create_app()) as test_client:
+    with TestClient(shared_app()) as test_client:
         yield test_client
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from typing import TYPE_CHECKING
 
 import pyotp
 import pytest
@@ -17,8 +18,10 @@ from ketnoi.auth.models import User
 from ketnoi.settings import get_settings
 from ketnoi.web.security import SESSION_COOKIE
 from tests import factories as f
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.web.conftest import login, post
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 
 def _shown_secret(page_text: str) -> str:
@@ -89,29 +92,24 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client: TestClient, db: Session
     assert response.status_code == 303 and response.headers["location"].startswith("/login?next=%2Faccount%2F2fa")
 
 
-def test_a_steward_turns_it_on_in_chromium(server: str, db: Session) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_a_steward_turns_it_on_in_chromium(chromium: Browser, server: str, db: Session) -> None:
+    from playwright.sync_api import expect
 
     f.user(db, "steward", f.unit(db), username="canbo.web")
     db.commit()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(15_000)
-            page.goto(f"{server}/login")
-            page.get_by_label("Tên đăng nhập").fill("canbo.web")
-            page.get_by_label("Mật khẩu").fill(f.PASSWORD)
-            page.get_by_role("button", name="Đăng nhập").click()
-            page.get_by_role("link", name="canbo.web").click()
-            expect(page.get_by_role("heading", level=1)).to_have_text("Xác thực hai lớp")
-            page.get_by_label("Mã xác thực").fill("999999")
-            page.get_by_role("button", name="Bật xác thực hai lớp").click()
-            expect(page.get_by_role("alert")).to_contain_text("Mã xác thực không đúng")
-            secret = page.locator("#totp-secret").inner_text()
-            page.get_by_label("Mã xác thực").fill(pyotp.TOTP(secret).now())
-            page.get_by_role("button", name="Bật xác thực hai lớp").click()
-            expect(page.get_by_role("status")).to_contain_text("Đã bật xác thực hai lớp")
-            expect(page.get_by_role("button", name="Tắt xác thực hai lớp")).to_be_visible()
-        finally:
-            browser.close()
+    page = chromium.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{server}/login")
+    page.get_by_label("Tên đăng nhập").fill("canbo.web")
+    page.get_by_label("Mật khẩu").fill(f.PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("link", name="canbo.web").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Xác thực hai lớp")
+    page.get_by_label("Mã xác thực").fill("999999")
+    page.get_by_role("button", name="Bật xác thực hai lớp").click()
+    expect(page.get_by_role("alert")).to_contain_text("Mã xác thực không đúng")
+    secret = page.locator("#totp-secret").inner_text()
+    page.get_by_label("Mã xác thực").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Bật xác thực hai lớp").click()
+    expect(page.get_by_role("status")).to_contain_text("Đã bật xác thực hai lớp")
+    expect(page.get_by_role("button", name="Tắt xác thực hai lớp")).to_be_visible()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from typing import TYPE_CHECKING
 
 import pyotp
 import pytest
@@ -21,8 +22,10 @@ from ketnoi.kit import secretbox
 from ketnoi.settings import get_settings
 from ketnoi.web.security import SESSION_COOKIE
 from tests import factories as f
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.web.conftest import client, post
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 __all__ = ["client"]
 
@@ -105,29 +108,24 @@ def test_wrong_codes_lock_the_account_and_a_lost_phone_is_reset_from_the_command
     assert post(client, "/login", {"username": "quan.tri.3", "password": f.PASSWORD}).headers["location"].startswith("/login/2fa/setup")
 
 
-def test_an_administrator_enrols_in_chromium(server: str, db: Session) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_an_administrator_enrols_in_chromium(chromium: Browser, server: str, db: Session) -> None:
+    from playwright.sync_api import expect
 
     f.user(db, "admin", username="quan.tri.4")
     db.commit()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(15_000)
-            page.goto(f"{server}/login")
-            page.get_by_label("Tên đăng nhập").fill("quan.tri.4")
-            page.get_by_label("Mật khẩu").fill(f.PASSWORD)
-            page.get_by_role("button", name="Đăng nhập").click()
-            expect(page.get_by_role("heading", level=1)).to_have_text("Xác thực hai lớp")
-            expect(page.get_by_role("img", name="Mã QR để thêm tài khoản vào ứng dụng xác thực")).to_be_visible()
-            page.get_by_label("Mã xác thực").fill("999999")
-            page.get_by_role("button", name="Bật xác thực hai lớp và đăng nhập").click()
-            expect(page.get_by_role("alert")).to_contain_text("Mã xác thực không đúng")
-            secret = page.locator("#totp-secret").inner_text()
-            page.get_by_label("Mã xác thực").fill(pyotp.TOTP(secret).now())
-            page.get_by_role("button", name="Bật xác thực hai lớp và đăng nhập").click()
-            page.wait_for_url(f"{server}/", wait_until="domcontentloaded")
-            expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
-        finally:
-            browser.close()
+    page = chromium.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{server}/login")
+    page.get_by_label("Tên đăng nhập").fill("quan.tri.4")
+    page.get_by_label("Mật khẩu").fill(f.PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Xác thực hai lớp")
+    expect(page.get_by_role("img", name="Mã QR để thêm tài khoản vào ứng dụng xác thực")).to_be_visible()
+    page.get_by_label("Mã xác thực").fill("999999")
+    page.get_by_role("button", name="Bật xác thực hai lớp và đăng nhập").click()
+    expect(page.get_by_role("alert")).to_contain_text("Mã xác thực không đúng")
+    secret = page.locator("#totp-secret").inner_text()
+    page.get_by_label("Mã xác thực").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Bật xác thực hai lớp và đăng nhập").click()
+    page.wait_for_url(f"{server}/", wait_until="domcontentloaded")
+    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()

@@ -6,10 +6,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from ketnoi.app import create_app
+from tests.apps import shared_app
 
 
 @pytest.fixture
 def api(engine: Engine) -> Iterator[TestClient]:
-    with TestClient(create_app()) as client:
+    with TestClient(shared_app()) as client:
         yield client

@@ -92,12 +92,12 @@ def test_the_api_gives_a_deadline_and_the_page_shows_the_year(api: TestClient, d
 
 
 def test_the_administrator_edits_the_year_on_its_page(db: Session) -> None:
-    from ketnoi.app import create_app
+    from tests.apps import shared_app
     from tests.web.conftest import login, post
 
     f.user(db, "admin", username="quantri")
     db.commit()
-    with TestClient(create_app()) as client:
+    with TestClient(shared_app()) as client:
         login(client, "quantri", f.PASSWORD)
         assert "Lưu ngày" in client.get("/calendar?year=2025").text
         saved = post(client, "/calendar/days", {"day": "2025-02-08", "kind": "workday", "name": "Làm bù ngày 27/01"})
