@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketnoi.catalog import items
-from ketnoi.catalog.models import DataItem, Dataset
+from ketnoi.catalog.models import DataItem, Resource
 from ketnoi.catalog.schemas import DataItemIn
 from ketnoi.datastore import ingest as datastore
+from ketnoi.datastore.models import DatastoreVersion
 from ketnoi.identity import system_actor
 from ketnoi.settings import get_settings
 from tests import factories as f
@@ -123,7 +124,13 @@ def test_a_statement_running_past_the_time_limit_is_stopped(
 def test_a_table_leaves_sql_when_its_dataset_or_an_item_stops_being_open(api: TestClient, tables: dict[str, str], db: Session) -> None:
     table = tables["open"]
     assert _sql(api, f"SELECT count(*) FROM {table}").status_code == 200
-    item = db.scalar(select(DataItem).where(DataItem.name == "tinh").join(Dataset).where(Dataset.visibility == "public").limit(1))
+    # The open table's own item: the "personal" table's dataset is public too and has a "tinh" as well.
+    of_table = (
+        select(Resource.dataset_id)
+        .join(DatastoreVersion, DatastoreVersion.resource_id == Resource.id)
+        .where(DatastoreVersion.table_name == table)
+    )
+    item = db.scalar(select(DataItem).where(DataItem.name == "tinh", DataItem.dataset_id.in_(of_table)))
     assert item is not None
     item.is_sensitive = True
     db.commit()
