@@ -73,8 +73,9 @@ def chromium(shared_chromium: Browser) -> Iterator[Browser]:
         context.close()
 
 
-def login(browser: Browser, server: str, username: str) -> Page:
-    """A new browser context signed in as `username` (an account made with tests.factories' password)."""
+def sign_in(browser: Browser, server: str, username: str) -> Page:
+    """A new browser context that has sent the sign-in form as `username` (an account made with
+    tests.factories' password); where it lands (the home page, a second factor) is the caller's to check."""
     from tests.factories import PASSWORD
 
     page = browser.new_context().new_page()
@@ -83,5 +84,25 @@ def login(browser: Browser, server: str, username: str) -> Page:
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
+    return page
+
+
+def login(browser: Browser, server: str, username: str) -> Page:
+    """A new browser context signed in as `username`, on the home page."""
+    page = sign_in(browser, server, username)
     page.wait_for_url(f"{server}/", wait_until="domcontentloaded")
     return page
+
+
+def enrol_two_factor(page: Page, button: str) -> None:
+    """On a two-factor enrolment page: a wrong code is refused at its field, then the code of the
+    secret the page shows is taken (`button` is the page's submit button)."""
+    import pyotp
+    from playwright.sync_api import expect
+
+    page.get_by_label("Mã xác thực").fill("999999")
+    page.get_by_role("button", name=button).click()
+    expect(page.get_by_role("alert")).to_contain_text("Mã xác thực không đúng")
+    secret = page.locator("#totp-secret").inner_text()
+    page.get_by_label("Mã xác thực").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name=button).click()

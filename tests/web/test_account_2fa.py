@@ -18,6 +18,7 @@ from ketnoi.auth.models import User
 from ketnoi.settings import get_settings
 from ketnoi.web.security import SESSION_COOKIE
 from tests import factories as f
+from tests.web.browser import enrol_two_factor, sign_in
 from tests.web.conftest import login, post
 
 if TYPE_CHECKING:
@@ -97,19 +98,9 @@ def test_a_steward_turns_it_on_in_chromium(chromium: Browser, server: str, db: S
 
     f.user(db, "steward", f.unit(db), username="canbo.web")
     db.commit()
-    page = chromium.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{server}/login")
-    page.get_by_label("Tên đăng nhập").fill("canbo.web")
-    page.get_by_label("Mật khẩu").fill(f.PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    page = sign_in(chromium, server, "canbo.web")
     page.get_by_role("link", name="canbo.web").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Xác thực hai lớp")
-    page.get_by_label("Mã xác thực").fill("999999")
-    page.get_by_role("button", name="Bật xác thực hai lớp").click()
-    expect(page.get_by_role("alert")).to_contain_text("Mã xác thực không đúng")
-    secret = page.locator("#totp-secret").inner_text()
-    page.get_by_label("Mã xác thực").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Bật xác thực hai lớp").click()
+    enrol_two_factor(page, "Bật xác thực hai lớp")
     expect(page.get_by_role("status")).to_contain_text("Đã bật xác thực hai lớp")
     expect(page.get_by_role("button", name="Tắt xác thực hai lớp")).to_be_visible()

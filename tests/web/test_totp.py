@@ -22,6 +22,7 @@ from ketnoi.kit import secretbox
 from ketnoi.settings import get_settings
 from ketnoi.web.security import SESSION_COOKIE
 from tests import factories as f
+from tests.web.browser import enrol_two_factor, sign_in
 from tests.web.conftest import client, post
 
 if TYPE_CHECKING:
@@ -113,19 +114,9 @@ def test_an_administrator_enrols_in_chromium(chromium: Browser, server: str, db:
 
     f.user(db, "admin", username="quan.tri.4")
     db.commit()
-    page = chromium.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{server}/login")
-    page.get_by_label("Tên đăng nhập").fill("quan.tri.4")
-    page.get_by_label("Mật khẩu").fill(f.PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    page = sign_in(chromium, server, "quan.tri.4")
     expect(page.get_by_role("heading", level=1)).to_have_text("Xác thực hai lớp")
     expect(page.get_by_role("img", name="Mã QR để thêm tài khoản vào ứng dụng xác thực")).to_be_visible()
-    page.get_by_label("Mã xác thực").fill("999999")
-    page.get_by_role("button", name="Bật xác thực hai lớp và đăng nhập").click()
-    expect(page.get_by_role("alert")).to_contain_text("Mã xác thực không đúng")
-    secret = page.locator("#totp-secret").inner_text()
-    page.get_by_label("Mã xác thực").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Bật xác thực hai lớp và đăng nhập").click()
+    enrol_two_factor(page, "Bật xác thực hai lớp và đăng nhập")
     page.wait_for_url(f"{server}/", wait_until="domcontentloaded")
     expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
