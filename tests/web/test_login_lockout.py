@@ -86,4 +86,4 @@ def test_an_administrator_unlocks_early_from_the_command_line(db: Session) -> No
     assert result.exit_code == 0 and "Đã mở khoá tài khoản bi.khoa." in result.output
     db.expire_all()
     assert db.get_one(User, user.id).locked_until is None
-    assert db.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == user.id)).all()[-1] == "unlock"
+    assert db.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == user.id).order_by(AuditEvent.at)).all()[-1] == "unlock"
